@@ -1,0 +1,1 @@
+"""Montour: everything the kiosk, the display and the counter share (core, hub, client)."""

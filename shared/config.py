@@ -1,0 +1,215 @@
+"""The office configuration: a TOML file, validated once, handed down as frozen values.
+
+Validation is pydantic's (strict, unknown keys refused); its errors are rewritten so that each
+line names the key as it appears in the file (`services[2].code`) and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shared.core.errors import ConfigError
+from shared.core.model import (
+    Counter,
+    CounterId,
+    Policy,
+    PolicyKind,
+    Rules,
+    Service,
+    ServiceCode,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+Names = dict[str, Annotated[str, Field(min_length=1, max_length=80)]]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Office(_Model):
+    id: Code
+    name: str = Field(min_length=1, max_length=120)
+    timezone: str = "Europe/Paris"
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=lambda: ["fr", "en"], min_length=1
+    )
+    phone: str = ""
+    website: str = ""
+    appointment_url: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (example: 'Europe/Paris')") from None
+        return value
+
+
+class _Policy(_Model):
+    kind: Literal["strict", "accumulating"] = "strict"
+    rate_ratio: float = Field(default=3.0, ge=1.0, le=100.0)
+    recall_limit: int = Field(default=2, ge=0, le=10)
+    no_show_grace_min: int = Field(default=15, ge=0, le=480)
+    busy_threshold_min: int = Field(default=20, ge=0, le=480)
+
+
+class _Service(_Model):
+    code: Code
+    prefix: str | None = Field(default=None, pattern=r"^[A-Z]{1,2}$")
+    name: Names = Field(min_length=1)
+    mean_service_min: float = Field(gt=0, le=240)
+
+
+class _Counter(_Model):
+    id: Code
+    name: str = Field(min_length=1, max_length=40)
+    services: list[Code] = Field(min_length=1)
+    accessible: bool = False
+
+
+class _Outcome(_Model):
+    code: Code
+    label: Names = Field(min_length=1)
+
+
+Period = Annotated[list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]],
+                   Field(min_length=2, max_length=2)]  # fmt: skip
+
+
+class _File(_Model):
+    office: _Office
+    policy: _Policy = _Policy()
+    services: list[_Service] = Field(min_length=1)
+    counters: list[_Counter] = Field(min_length=1)
+    outcomes: list[_Outcome] = Field(
+        default_factory=lambda: [_Outcome(code="done", label={"fr": "Traité", "en": "Done"})],
+        min_length=1,
+    )
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Period]] = Field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    id: str
+    name: str
+    timezone: str
+    languages: tuple[str, ...]
+    phone: str
+    website: str
+    appointment_url: str
+    busy_threshold_min: int
+    rules: Rules
+    outcomes: tuple[Outcome, ...]
+    hours: Mapping[str, tuple[tuple[time, time], ...]]  # weekday key -> opening periods
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load(path: Path) -> OfficeConfig:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
+    return parse(raw, source=str(path))
+
+
+def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig:
+    try:
+        f = _File.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{_key(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    problems = _cross_check(f)
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    services = {
+        ServiceCode(s.code): Service(
+            ServiceCode(s.code), s.prefix or s.code.upper()[:2], dict(s.name), s.mean_service_min
+        )
+        for s in f.services
+    }
+    counters = {
+        CounterId(c.id): Counter(
+            CounterId(c.id), c.name, tuple(ServiceCode(s) for s in c.services), c.accessible
+        )
+        for c in f.counters
+    }
+    rules = Rules(
+        services,
+        counters,
+        Policy(PolicyKind(f.policy.kind), f.policy.rate_ratio),
+        f.policy.recall_limit,
+        f.policy.no_show_grace_min * 60.0,
+    )
+    hours = {
+        day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods)
+        for day, periods in f.hours.items()
+    }
+    return OfficeConfig(
+        f.office.id, f.office.name, f.office.timezone, tuple(f.office.languages), f.office.phone,
+        f.office.website, f.office.appointment_url, f.policy.busy_threshold_min, rules,
+        tuple(Outcome(o.code, dict(o.label)) for o in f.outcomes), hours,
+    )  # fmt: skip
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _cross_check(f: _File) -> list[str]:
+    problems: list[str] = []
+    codes = [s.code for s in f.services]
+    prefixes = [s.prefix or s.code.upper()[:2] for s in f.services]
+    for i, s in enumerate(f.services):
+        if codes.count(s.code) > 1:
+            problems.append(f"services[{i}].code: {s.code!r} is used by more than one service")
+        if prefixes.count(prefixes[i]) > 1:
+            problems.append(
+                f"services[{i}].prefix: {prefixes[i]!r} is shared with another service; "
+                "ticket numbers would be ambiguous"
+            )
+        if f.office.languages[0] not in s.name:
+            problems.append(f"services[{i}].name: no name in {f.office.languages[0]!r}")
+    ids = [c.id for c in f.counters]
+    for i, c in enumerate(f.counters):
+        if ids.count(c.id) > 1:
+            problems.append(f"counters[{i}].id: {c.id!r} is used by more than one counter")
+        for s in c.services:
+            if s not in codes:
+                problems.append(f"counters[{i}].services: unknown service {s!r}")
+    for day, periods in f.hours.items():
+        for j, (a, b) in enumerate(periods):
+            if a >= b:
+                problems.append(f"hours.{day}[{j}]: opens at {a} but closes at {b}")
+    outcome_codes = [o.code for o in f.outcomes]
+    for i, o in enumerate(f.outcomes):
+        if outcome_codes.count(o.code) > 1:
+            problems.append(f"outcomes[{i}].code: {o.code!r} is used more than once")
+    return problems

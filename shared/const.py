@@ -1,0 +1,23 @@
+"""Every timing value of Montour, with its unit in its name. Tests shorten them by fixture."""
+
+from __future__ import annotations
+
+API_VERSION = "1"
+API_PREFIX = "/api/v1"
+
+# Hub ---------------------------------------------------------------------------------------
+WS_PING_INTERVAL_S = 2.0  # application heartbeat: a display hearing nothing for 3× says so
+WS_SEND_QUEUE_MAX = 1000  # events queued for one slow client before it is dropped (it resyncs)
+WRITE_BATCH_MAX = 256  # commands committed together by the writer (group commit)
+PAIRING_CODE_TTL_S = 600.0
+IDEMPOTENCY_KEY_MAX_LEN = 128
+
+# Clients -----------------------------------------------------------------------------------
+HTTP_TIMEOUT_S = 10.0
+RECONNECT_INITIAL_S = 0.25
+RECONNECT_MAX_S = 10.0
+RECONNECT_JITTER = 0.5  # each delay is multiplied by U(1 - j, 1 + j)
+HEARTBEAT_TIMEOUT_S = 3 * WS_PING_INTERVAL_S
+
+# Discovery ---------------------------------------------------------------------------------
+DISCOVERY_TIMEOUT_S = 6.0

@@ -1,0 +1,1 @@
+"""The hub: one per office, the only writer of the queue's SQLite database."""

@@ -1,0 +1,57 @@
+"""Fan-out of committed events to every connected WebSocket client.
+
+Theory of operation
+-------------------
+Runs on the event loop thread only. The writer thread hands each committed batch over with
+`loop.call_soon_threadsafe(broadcaster.publish, state, events)`; `publish` updates the
+published state and seq and puts each event in every subscriber's own bounded queue, so one
+slow client never stalls the others. `subscribe()` takes the snapshot and registers the queue
+in the same synchronous step, so no event can fall between a snapshot and the stream that
+follows it. A subscriber whose queue overflows is marked `lagging` and its handler closes the
+socket: the client reconnects and starts again from a fresh snapshot, which is always correct.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from shared import const
+from shared.core.events import Event
+from shared.core.model import OfficeState
+
+
+@dataclass(eq=False)
+class Subscriber:
+    queue: asyncio.Queue[tuple[int, Event]] = field(
+        default_factory=lambda: asyncio.Queue(const.WS_SEND_QUEUE_MAX)
+    )
+    lagging: bool = False
+
+
+class Broadcaster:
+    def __init__(self, state: OfficeState, seq: int) -> None:
+        self.state = state
+        self.seq = seq
+        self.subscribers: set[Subscriber] = set()
+
+    def publish(self, state: OfficeState, events: list[tuple[int, Event]]) -> None:
+        self.state = state
+        self.seq = events[-1][0] if events else self.seq
+        for sub in self.subscribers:
+            if sub.lagging:
+                continue
+            for item in events:
+                try:
+                    sub.queue.put_nowait(item)
+                except asyncio.QueueFull:
+                    sub.lagging = True
+                    break
+
+    def subscribe(self) -> tuple[Subscriber, OfficeState, int]:
+        sub = Subscriber()
+        self.subscribers.add(sub)
+        return sub, self.state, self.seq
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)

@@ -1,0 +1,103 @@
+"""What the routes share: the running hub's parts, and the helpers to read and write them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from shared import const, protocol
+from shared.config import OfficeConfig
+from shared.core import estimate, lifecycle
+from shared.core.errors import InvalidInput, Unauthorized
+from shared.core.events import Event
+from shared.core.model import Ticket
+from shared.hub import auth
+from shared.hub.broadcast import Broadcaster
+from shared.hub.service import HubService, Tx
+
+
+@dataclass
+class Hub:
+    config: OfficeConfig
+    service: HubService
+    broadcaster: Broadcaster
+    reader: sqlite3.Connection  # loop-thread connection for device look-ups
+    hub_id: str
+
+    def ticket_view(self, tx_state: Any, ticket: Ticket, public: bool) -> dict[str, Any]:
+        now = self.service.clock.now()
+        view = protocol.ticket_to_dict(ticket, public)
+        est = estimate.for_ticket(tx_state, ticket, self.config.rules, now)
+        view["estimate"] = protocol.ticket_estimate_to_dict(est)
+        return view
+
+
+def hub_of(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def device_from_token(hub: Hub, token: str | None) -> auth.Device | None:
+    if not token:
+        return None
+    return auth.lookup(hub.reader, token)
+
+
+def require_device(request: Request, *roles: auth.Role) -> auth.Device:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "This needs a paired device: send 'Authorization: Bearer <token>' "
+            "(pair with `montour hub pair`)."
+        )
+    device = device_from_token(hub_of(request), token.strip())
+    if device is None:
+        raise Unauthorized("Unknown or revoked device token; pair this device again.")
+    device.require(*roles)
+    return device
+
+
+Render = Callable[[Tx, list[tuple[int, Event]]], dict[str, Any]]
+
+
+async def write(
+    request: Request,
+    device: auth.Device,
+    build: Callable[[Tx], lifecycle.Command],
+    render: Render,
+    status: int = 200,
+) -> Response:
+    """Run one command through the writer, idempotently when the client sent a key.
+
+    The key is scoped by device, and the stored answer is written in the same transaction as
+    the events: a retried request gets exactly the first answer, never a second ticket.
+    """
+    client_key = request.headers.get("idempotency-key")
+    if client_key is not None and not 0 < len(client_key) <= const.IDEMPOTENCY_KEY_MAX_LEN:
+        raise InvalidInput(
+            f"Idempotency-Key must be 1 to {const.IDEMPOTENCY_KEY_MAX_LEN} characters."
+        )
+    key = f"{device.id}:{client_key}" if client_key else None
+
+    def job(tx: Tx) -> tuple[int, str]:
+        if key is not None:
+            hit = tx.store.idempotent_response(key)
+            if hit is not None:
+                return hit
+        events = tx.apply(build(tx))
+        body = json.dumps(render(tx, events), ensure_ascii=False)
+        if key is not None:
+            day = tx.state.day.isoformat() if tx.state.day else ""
+            tx.store.remember_response(key, day, status, body)
+        return status, body
+
+    code, body = await asyncio.wrap_future(hub_of(request).service.submit(job))
+    return Response(body, status_code=code, media_type="application/json")

@@ -1,0 +1,315 @@
+"""REST routes under /api/v1: the office, tickets, counters and pairing."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from shared import const, protocol
+from shared.core import estimate, lifecycle
+from shared.core.errors import InvalidInput, NotFound
+from shared.core.lifecycle import Action
+from shared.core.model import CounterId, ServiceCode, Ticket, TicketId, TicketState
+from shared.hub import auth
+from shared.hub.context import hub_of, require_device, write
+from shared.hub.service import Tx
+
+router = APIRouter(prefix=const.API_PREFIX)
+R = auth.Role
+
+
+def _new_id() -> TicketId:
+    return TicketId(uuid.uuid4().hex[:16])
+
+
+def _ticket_in(tx: Tx, tid: TicketId) -> Ticket:
+    ticket = tx.state.tickets.get(tid)
+    if ticket is None:
+        raise NotFound(f"There is no ticket {tid} today.")
+    return ticket
+
+
+def _by_label(tx: Tx, label: str) -> Ticket:
+    """The current leg of the ticket whose number the visitor shows ("A042")."""
+    legs = [t for t in tx.state.tickets.values() if t.label == label.strip().upper()]
+    live = [t for t in legs if t.state is not TicketState.TRANSFERRED]
+    if not live:
+        raise NotFound(f"There is no ticket {label} today.")
+    return live[-1]
+
+
+# --- public reads -----------------------------------------------------------------------------
+
+
+@router.get("/health", tags=["public"])
+async def health(request: Request) -> dict[str, Any]:
+    hub = hub_of(request)
+    return {
+        "status": "ok",
+        "hub_id": hub.hub_id,
+        "office": hub.config.id,
+        "api": const.API_VERSION,
+        "seq": hub.broadcaster.seq,
+    }
+
+
+@router.get("/office", tags=["public"])
+async def office(request: Request) -> dict[str, Any]:
+    """The office's configuration as the apps need it (nothing secret, nothing personal)."""
+    c = hub_of(request).config
+    return {
+        "id": c.id, "name": c.name, "timezone": c.timezone, "languages": list(c.languages),
+        "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
+        "busy_threshold_min": c.busy_threshold_min,
+        "policy": {"kind": c.rules.policy.kind.value, "rate_ratio": c.rules.policy.rate_ratio,
+                   "recall_limit": c.rules.recall_limit,
+                   "no_show_grace_min": c.rules.no_show_grace_s / 60},
+        "services": [{"code": s.code, "prefix": s.prefix, "names": dict(s.names),
+                      "mean_service_min": s.mean_service_min}
+                     for s in c.rules.services.values()],
+        "counters": [{"id": k.id, "name": k.name, "services": list(k.services),
+                      "accessible": k.accessible} for k in c.rules.counters.values()],
+        "outcomes": [{"code": o.code, "labels": dict(o.labels)} for o in c.outcomes],
+        "hours": {day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
+                  for day, periods in c.hours.items()},
+    }  # fmt: skip
+
+
+@router.get("/queue", tags=["public"])
+async def queue(request: Request) -> dict[str, Any]:
+    """The public snapshot: no token, no priority flag, no call reason."""
+    return _snapshot(request, public=True)
+
+
+@router.get("/state", tags=["counter"])
+async def state(request: Request) -> dict[str, Any]:
+    """The full snapshot, for paired counters, displays and admins."""
+    require_device(request, R.COUNTER, R.DISPLAY)
+    return _snapshot(request, public=False)
+
+
+def _snapshot(request: Request, public: bool) -> dict[str, Any]:
+    hub = hub_of(request)
+    st, seq = hub.broadcaster.state, hub.broadcaster.seq
+    now = hub.service.clock.now()
+    services = estimate.for_services(st, hub.config.rules, now)
+    return {
+        "seq": seq,
+        "state": protocol.state_to_dict(st, public),
+        "services": {k: protocol.service_estimate_to_dict(v) for k, v in services.items()},
+    }
+
+
+@router.get("/status/{token}", tags=["public"])
+async def status(request: Request, token: str) -> dict[str, Any]:
+    """A ticket's public status, by the random token printed in its QR code."""
+    hub = hub_of(request)
+    st = hub.broadcaster.state
+    legs = [t for t in st.tickets.values() if token and secrets.compare_digest(t.token, token)]
+    if not legs:
+        raise NotFound("This ticket is unknown or has expired (tickets are valid for one day).")
+    ticket = next((t for t in legs if t.state is not TicketState.TRANSFERRED), legs[-1])
+    view = hub.ticket_view(st, ticket, public=True)
+    service = hub.config.rules.services[ticket.service]
+    view["service_names"] = dict(service.names)
+    view["office"] = hub.config.name
+    if ticket.counter:
+        view["counter_name"] = hub.config.rules.counters[ticket.counter].name
+    return view
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+
+@router.post("/tickets", status_code=201, tags=["kiosk"])
+async def issue(request: Request, body: protocol.IssueRequest) -> Response:
+    """Issue a ticket. Send an `Idempotency-Key` header: a retry returns the same ticket."""
+    device = require_device(request, R.KIOSK)
+    hub = hub_of(request)
+    tid, token = _new_id(), secrets.token_urlsafe(24)  # 192 bits
+
+    def build(tx: Tx) -> lifecycle.Command:
+        return lifecycle.IssueTicket(tid, token, ServiceCode(body.service), body.priority, body.lang)
+
+    def render(tx: Tx, events: Any) -> dict[str, Any]:
+        view = hub.ticket_view(tx.state, tx.state.tickets[tid], public=False)
+        view["status_url"] = f"{const.API_PREFIX}/status/{token}"
+        return view
+
+    return await write(request, device, build, render, status=201)
+
+
+def _ticket_write(request: Request, device: auth.Device, ticket_of: Any, command: Any) -> Any:
+    hub = hub_of(request)
+
+    def render(tx: Tx, events: Any) -> dict[str, Any]:
+        return hub.ticket_view(tx.state, tx.state.tickets[ticket_of(tx)], public=False)
+
+    return write(request, device, command, render)
+
+
+_ACTIONS = {
+    "recall": Action.RECALL, "start": Action.START, "no-show": Action.NO_SHOW,
+    "reactivate": Action.REACTIVATE, "park": Action.PARK, "cancel": Action.CANCEL,
+}  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/complete", tags=["counter"])
+async def complete(request: Request, ticket_id: str, body: protocol.CompleteRequest) -> Response:
+    device = require_device(request, R.COUNTER)
+    hub = hub_of(request)
+    if body.outcome not in {o.code for o in hub.config.outcomes}:
+        known = ", ".join(o.code for o in hub.config.outcomes)
+        raise NotFound(f"Unknown outcome {body.outcome!r}; this office uses: {known}.")
+    tid = TicketId(ticket_id)
+    counter = CounterId(body.counter) if body.counter else None
+    return await _ticket_write(  # type: ignore[no-any-return]
+        request, device, lambda tx: tid,
+        lambda tx: lifecycle.Complete(_ticket_in(tx, tid).id, body.outcome, counter),
+    )  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/transfer", tags=["counter"])
+async def transfer(request: Request, ticket_id: str, body: protocol.TransferRequest) -> Response:
+    """End this leg and queue the visitor for another service, keeping the issue time."""
+    device = require_device(request, R.COUNTER)
+    tid, new = TicketId(ticket_id), _new_id()
+    counter = CounterId(body.counter) if body.counter else None
+    return await _ticket_write(  # type: ignore[no-any-return]
+        request, device, lambda tx: new,
+        lambda tx: lifecycle.Transfer(
+            _ticket_in(tx, tid).id, ServiceCode(body.service), new, body.note, body.head, counter
+        ),
+    )  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/{action}", tags=["counter"])
+async def ticket_action(
+    request: Request, ticket_id: str, action: str, body: protocol.TicketActionRequest
+) -> Response:
+    """recall, start, no-show, reactivate, park or cancel a ticket."""
+    if action not in _ACTIONS:
+        raise NotFound(f"Unknown ticket action {action!r}; use one of {', '.join(_ACTIONS)}.")
+    device = require_device(request, R.COUNTER)
+    tid = TicketId(ticket_id)
+    counter = CounterId(body.counter) if body.counter else None
+    return await _ticket_write(  # type: ignore[no-any-return]
+        request, device, lambda tx: tid,
+        lambda tx: lifecycle.TicketCommand(_ACTIONS[action], _ticket_in(tx, tid).id, counter),
+    )  # fmt: skip
+
+
+# --- counters -------------------------------------------------------------------------------
+
+
+def _counter_write(request: Request, device: auth.Device, cid: CounterId, command: Any) -> Any:
+    def render(tx: Tx, events: Any) -> dict[str, Any]:
+        session = tx.state.counter(cid)
+        active = tx.state.active_ticket(cid)
+        return {
+            "id": cid, "status": session.status.value, "services": list(session.services),
+            "pause_reason": session.pause_reason,
+            "ticket": None if active is None else protocol.ticket_to_dict(active, public=False),
+        }  # fmt: skip
+
+    return write(request, device, command, render)
+
+
+@router.post("/counters/{counter_id}/open", tags=["counter"])
+async def open_counter(
+    request: Request, counter_id: str, body: protocol.OpenCounterRequest
+) -> Response:
+    """Open (or change the services of) a counter's session for today."""
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    services = tuple(ServiceCode(s) for s in body.services)
+    return await _counter_write(  # type: ignore[no-any-return]
+        request, device, cid, lambda tx: lifecycle.OpenCounter(cid, services)
+    )
+
+
+@router.post("/counters/{counter_id}/pause", tags=["counter"])
+async def pause(request: Request, counter_id: str, body: protocol.PauseRequest) -> Response:
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    return await _counter_write(  # type: ignore[no-any-return]
+        request, device, cid, lambda tx: lifecycle.PauseCounter(cid, body.reason)
+    )
+
+
+@router.post("/counters/{counter_id}/resume", tags=["counter"])
+async def resume(request: Request, counter_id: str) -> Response:
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    return await _counter_write(  # type: ignore[no-any-return]
+        request, device, cid, lambda tx: lifecycle.ResumeCounter(cid)
+    )
+
+
+@router.post("/counters/{counter_id}/close", tags=["counter"])
+async def close(request: Request, counter_id: str) -> Response:
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    return await _counter_write(  # type: ignore[no-any-return]
+        request, device, cid, lambda tx: lifecycle.CloseCounter(cid)
+    )
+
+
+@router.post("/counters/{counter_id}/call-next", tags=["counter"])
+async def call_next(request: Request, counter_id: str) -> Response:
+    """Call the ticket the policy picks; the answer says why it was chosen."""
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    return await _counter_write(  # type: ignore[no-any-return]
+        request, device, cid, lambda tx: lifecycle.CallNext(cid)
+    )
+
+
+@router.post("/counters/{counter_id}/call", tags=["counter"])
+async def call_given(request: Request, counter_id: str, body: protocol.CallRequest) -> Response:
+    """Call a given ticket (by id or by number), or call back a ticket this counter parked."""
+    device = require_device(request, R.COUNTER)
+    cid = CounterId(counter_id)
+    if (body.ticket is None) == (body.label is None):
+        raise InvalidInput("Give either 'ticket' (an id) or 'label' (a number such as A042).")
+
+    def build(tx: Tx) -> lifecycle.Command:
+        ticket = (
+            _ticket_in(tx, TicketId(body.ticket)) if body.ticket else _by_label(tx, body.label or "")
+        )
+        return lifecycle.CallTicket(cid, ticket.id)
+
+    return await _counter_write(request, device, cid, build)  # type: ignore[no-any-return]
+
+
+# --- pairing --------------------------------------------------------------------------------
+
+
+@router.post("/pair", tags=["devices"])
+async def pair(request: Request, body: protocol.PairRequest) -> dict[str, Any]:
+    """Trade a one-time pairing code for this device's token (keep it; it is shown once)."""
+    hub = hub_of(request)
+
+    def job(tx: Tx) -> tuple[auth.Role, str]:
+        return auth.redeem_pairing_code(tx.db, body.code, body.name, tx.now)
+
+    role, token = await asyncio.wrap_future(hub.service.submit(job))
+    return {"token": token, "role": role.value, "hub_id": hub.hub_id, "office": hub.config.id}
+
+
+@router.post("/pairing-codes", status_code=201, tags=["admin"])
+async def pairing_code(request: Request, body: protocol.PairingCodeRequest) -> dict[str, Any]:
+    require_device(request, R.ADMIN)
+    role = auth.parse_role(body.role)
+    hub = hub_of(request)
+
+    def job(tx: Tx) -> str:
+        return auth.create_pairing_code(tx.db, role, body.name, tx.now, const.PAIRING_CODE_TTL_S)
+
+    code = await asyncio.wrap_future(hub.service.submit(job))
+    return {"code": code, "role": role.value, "expires_in_s": const.PAIRING_CODE_TTL_S}

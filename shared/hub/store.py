@@ -1,0 +1,155 @@
+"""The hub's SQLite file, through sqlite-utils.
+
+Theory of operation
+-------------------
+The event table is the truth: `events(seq INTEGER PRIMARY KEY, day, at, type, data)`, append
+only, with a gap-free `seq` that the single writer assigns (last + 1) inside the transaction
+that stores the event, so a rolled-back batch leaves no hole. Today's state is the fold of the
+events since the last `DayOpened` (lifecycle.fold). The other tables (devices, pairing codes,
+idempotency keys) are plain rows.
+
+Durability: WAL with `synchronous=FULL`, so a COMMIT that returned is on disk and survives a
+SIGKILL or a power cut. Every read-modify-write transaction starts with `BEGIN IMMEDIATE`: a
+deferred one fails at once with "database is locked" when another connection (for instance
+`montour hub token` run beside a live hub) committed in between.
+
+The connection is opened in driver autocommit mode (`isolation_level=None`) and transactions
+are explicit; sqlite-utils' `atomic()` nests savepoints inside them.
+
+Migrations: `MIGRATIONS[i]` brings the schema from version i to i + 1; the version lives in
+`PRAGMA user_version` and each step runs in its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from shared.core import events as ev
+from shared.core.events import Event
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["events"].create(
+        {"seq": int, "day": str, "at": str, "type": str, "data": str}, pk="seq", strict=True
+    )
+    db["events"].create_index(["day"])
+    db["events"].create_index(["type"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["idempotency"].create(
+        {"key": str, "day": str, "status": int, "response": str}, pk="key"
+    )
+    db["devices"].create(
+        {
+            "id": str, "name": str, "role": str, "token_hash": str, "created_at": str,
+            "last_seen": str, "revoked_at": str,
+        },
+        pk="id", not_null={"name", "role", "token_hash", "created_at"},
+    )  # fmt: skip
+    db["devices"].create_index(["token_hash"], unique=True)
+    db["pairing_codes"].create(
+        {"code_hash": str, "role": str, "name": str, "expires_at": str, "used_at": str},
+        pk="code_hash",
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(self.conn)
+        self.migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """`BEGIN IMMEDIATE … COMMIT`, rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        while (version := self.schema_version()) < len(MIGRATIONS):
+            with self.transaction() as db:
+                MIGRATIONS[version](db)
+                self.conn.execute(f"PRAGMA user_version={version + 1}")
+
+    # --- meta --------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- events ------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def append(self, seq: int, day: str, event: Event) -> None:
+        """Store one event at `seq` (the caller holds the transaction and assigns seq)."""
+        data = ev.to_dict(event)
+        self.conn.execute(
+            "INSERT INTO events (seq, day, at, type, data) VALUES (?, ?, ?, ?, ?)",
+            (seq, day, data["at"], data["type"], json.dumps(data, ensure_ascii=False)),
+        )
+
+    def today_events(self) -> list[tuple[int, Event]]:
+        """The events since the last DayOpened, with their seq (the day's fold)."""
+        row = self.conn.execute(
+            "SELECT max(seq) FROM events WHERE type = 'DayOpened'"
+        ).fetchone()
+        start = int(row[0] or 0)
+        rows = self.conn.execute(
+            "SELECT seq, data FROM events WHERE seq >= ? ORDER BY seq", (start,)
+        )
+        return [(int(seq), ev.from_dict(json.loads(data))) for seq, data in rows]
+
+    def events_since(self, seq: int, limit: int = 10_000) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT seq, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+        )
+        return [{"seq": int(s), **json.loads(d)} for s, d in rows]
+
+    # --- idempotency --------------------------------------------------------------------
+
+    def idempotent_response(self, key: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            "SELECT status, response FROM idempotency WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def remember_response(self, key: str, day: str, status: int, response: str) -> None:
+        self.conn.execute(
+            "INSERT INTO idempotency (key, day, status, response) VALUES (?, ?, ?, ?)",
+            (key, day, status, response),
+        )
+
+    def forget_responses_before(self, day: str) -> None:
+        self.conn.execute("DELETE FROM idempotency WHERE day < ?", (day,))

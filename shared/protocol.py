@@ -1,0 +1,191 @@
+"""The JSON wire format shared by the hub and its clients.
+
+Requests are pydantic models in strict mode (`{"priority": "yes"}` or `{"counter": false}` are
+refused, not coerced). The queue's state travels as plain dicts built here, in two views:
+the *full* view for paired counters and displays, and the *public* view (phone page, TV board,
+unpaired readers) which never carries a ticket's token, its priority flag or the reason it was
+called (P2, P3 in the privacy requirements). Clients turn a snapshot back into an
+`OfficeState` with `state_from_dict` and fold the following events with the core's `evolve`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.core import events as ev
+from shared.core.estimate import ServiceEstimate, TicketEstimate, WaitRange
+from shared.core.model import (
+    CounterId,
+    CounterSession,
+    CounterStatus,
+    OfficeState,
+    ServiceCode,
+    Ticket,
+    TicketId,
+    TicketState,
+)
+
+Code = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class IssueRequest(_Request):
+    service: Code
+    priority: bool = False
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "fr"
+
+
+class OpenCounterRequest(_Request):
+    services: list[Code] = Field(min_length=1, max_length=32)
+
+
+class PauseRequest(_Request):
+    reason: ShortText = ""
+
+
+class CallRequest(_Request):
+    """Call a given ticket: by id, or by the number the visitor shows ("A042")."""
+
+    ticket: Annotated[str, Field(max_length=64)] | None = None
+    label: Annotated[str, Field(max_length=16)] | None = None
+
+
+class TicketActionRequest(_Request):
+    counter: Code | None = None
+
+
+class CompleteRequest(_Request):
+    outcome: Code
+    counter: Code | None = None
+
+
+class TransferRequest(_Request):
+    service: Code
+    note: ShortText = ""
+    head: bool = False
+    counter: Code | None = None
+
+
+class PairRequest(_Request):
+    code: Annotated[str, Field(min_length=4, max_length=32)]
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class PairingCodeRequest(_Request):
+    role: Annotated[str, Field(max_length=16)]
+    name: Annotated[str, Field(max_length=80)] = ""
+
+
+# --- state to and from dicts ----------------------------------------------------------------
+
+_PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "note")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def ticket_to_dict(ticket: Ticket, public: bool) -> dict[str, Any]:
+    out = {f.name: _plain(getattr(ticket, f.name)) for f in dataclasses.fields(ticket)}
+    if public:
+        for name in _PRIVATE_TICKET_FIELDS:
+            out.pop(name)
+    return out
+
+
+def ticket_from_dict(data: dict[str, Any]) -> Ticket:
+    def when(key: str) -> datetime | None:
+        v = data.get(key)
+        return None if v is None else datetime.fromisoformat(v)
+
+    issued = when("issued_at")
+    assert issued is not None
+    return Ticket(
+        id=TicketId(data["id"]), token=data.get("token", ""), service=ServiceCode(data["service"]),
+        number=data["number"], label=data["label"], priority=data.get("priority", False),
+        lang=data["lang"], issued_at=issued, state=TicketState(data["state"]),
+        counter=CounterId(data["counter"]) if data.get("counter") else None,
+        calls=data.get("calls", 0), called_at=when("called_at"),
+        first_called_at=when("first_called_at"), started_at=when("started_at"),
+        finished_at=when("finished_at"), reason=data.get("reason"), note=data.get("note"),
+        outcome=data.get("outcome"),
+        previous=TicketId(data["previous"]) if data.get("previous") else None,
+        head=data.get("head", False),
+    )  # fmt: skip
+
+
+def state_to_dict(state: OfficeState, public: bool) -> dict[str, Any]:
+    return {
+        "day": _plain(state.day),
+        "tickets": [ticket_to_dict(t, public) for t in state.tickets.values()],
+        "counters": [
+            {f.name: _plain(getattr(c, f.name)) for f in dataclasses.fields(c)}
+            for c in state.counters.values()
+        ],
+        "last_number": dict(state.last_number),
+    }
+
+
+def state_from_dict(data: dict[str, Any]) -> OfficeState:
+    tickets = [ticket_from_dict(t) for t in data["tickets"]]
+    counters = [
+        CounterSession(
+            CounterId(c["id"]), CounterStatus(c["status"]),
+            tuple(ServiceCode(s) for s in c["services"]), c.get("pause_reason"),
+            datetime.fromisoformat(c["since"]) if c.get("since") else None,
+        )  # fmt: skip
+        for c in data["counters"]
+    ]
+    return OfficeState(
+        day=date.fromisoformat(data["day"]) if data.get("day") else None,
+        tickets={t.id: t for t in tickets},
+        counters={c.id: c for c in counters},
+        last_number={ServiceCode(k): int(v) for k, v in data["last_number"].items()},
+    )
+
+
+def event_to_dict(event: ev.Event, public: bool) -> dict[str, Any]:
+    out = ev.to_dict(event)
+    if public:
+        # The fold still works on a public stream: defaults stand in for what is withheld.
+        if "token" in out:
+            out["token"] = ""
+        if "priority" in out:
+            out["priority"] = False
+        if "reason" in out and isinstance(event, ev.TicketCalled):
+            out["reason"] = ""
+        if "note" in out:
+            out["note"] = ""
+        if "reason" in out and isinstance(event, ev.CounterPaused):
+            out["reason"] = ""
+    return out
+
+
+def wait_to_dict(wait: WaitRange | None) -> dict[str, Any] | None:
+    if wait is None:
+        return None
+    return {"mean_min": round(wait.mean_min, 1), "low_min": wait.low_min, "high_min": wait.high_min}
+
+
+def ticket_estimate_to_dict(est: TicketEstimate) -> dict[str, Any]:
+    return {"ahead": est.ahead, "position": est.ahead + 1, "wait": wait_to_dict(est.wait)}
+
+
+def service_estimate_to_dict(est: ServiceEstimate) -> dict[str, Any]:
+    return {
+        "waiting": est.waiting,
+        "open_counters": est.open_counters,
+        "wait": wait_to_dict(est.wait),
+    }
