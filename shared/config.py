@@ -165,7 +165,7 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         f.policy.recall_limit,
         f.policy.no_show_grace_min * 60.0,
     )
-    hours = {
+    hours: dict[str, tuple[tuple[time, time], ...]] = {
         day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods)
         for day, periods in f.hours.items()
     }
@@ -201,9 +201,9 @@ def _cross_check(f: _File) -> list[str]:
     for i, c in enumerate(f.counters):
         if ids.count(c.id) > 1:
             problems.append(f"counters[{i}].id: {c.id!r} is used by more than one counter")
-        for s in c.services:
-            if s not in codes:
-                problems.append(f"counters[{i}].services: unknown service {s!r}")
+        for code in c.services:
+            if code not in codes:
+                problems.append(f"counters[{i}].services: unknown service {code!r}")
     for day, periods in f.hours.items():
         for j, (a, b) in enumerate(periods):
             if a >= b:

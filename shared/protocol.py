@@ -142,10 +142,12 @@ def state_from_dict(data: dict[str, Any]) -> OfficeState:
     tickets = [ticket_from_dict(t) for t in data["tickets"]]
     counters = [
         CounterSession(
-            CounterId(c["id"]), CounterStatus(c["status"]),
-            tuple(ServiceCode(s) for s in c["services"]), c.get("pause_reason"),
+            CounterId(c["id"]),
+            CounterStatus(c["status"]),
+            tuple(ServiceCode(s) for s in c["services"]),
+            c.get("pause_reason"),
             datetime.fromisoformat(c["since"]) if c.get("since") else None,
-        )  # fmt: skip
+        )
         for c in data["counters"]
     ]
     return OfficeState(

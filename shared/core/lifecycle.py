@@ -187,8 +187,7 @@ def next_state(state: TicketState, action: Action) -> TicketState:
         return TRANSITIONS[state][action]
     except KeyError:
         raise IllegalTransition(
-            f"A ticket that is {state.value.replace('_', ' ')} cannot be "
-            f"{_PAST[action]}."
+            f"A ticket that is {state.value.replace('_', ' ')} cannot be {_PAST[action]}."
         ) from None
 
 
@@ -239,7 +238,9 @@ def decide(state: OfficeState, command: Command, rules: Rules, now: datetime) ->
             session = state.counter(cid)
             if session.status is CounterStatus.CLOSED:
                 return [CounterOpened(now, cid, services)]
-            return [] if session.services == services else [CounterServicesChanged(now, cid, services)]
+            return (
+                [] if session.services == services else [CounterServicesChanged(now, cid, services)]
+            )
         case PauseCounter(counter=cid, reason=reason):
             session = _open_counter(state, cid, rules)
             return [CounterPaused(now, cid, reason)]
@@ -278,12 +279,14 @@ def _issue(state: OfficeState, cmd: IssueTicket, rules: Rules, now: datetime) ->
 def _call_given(
     state: OfficeState, cid: CounterId, ticket: Ticket, rules: Rules, now: datetime
 ) -> TicketCalled:
+    next_state(ticket.state, A.CALL)  # the table first: a wrong move is a 409 whatever else
     session = _open_counter(state, cid, rules)
-    next_state(ticket.state, A.CALL)
     waited = int((now - ticket.issued_at).total_seconds() // 60)
     if ticket.state is TicketState.PARKED:
         if ticket.counter != cid:
-            raise Conflict(f"{ticket.label} was parked by {ticket.counter}; only it can call it back.")
+            raise Conflict(
+                f"{ticket.label} was parked by {ticket.counter}; only it can call it back."
+            )
         return TicketCalled(now, ticket.id, cid, "parked", "called back after stepping aside")
     if ticket.service not in session.services:
         raise Conflict(f"{cid} does not serve the service of {ticket.label} today.")
@@ -364,9 +367,7 @@ def _open_counter(state: OfficeState, cid: CounterId, rules: Rules) -> CounterSe
         raise Conflict(f"{cid} is paused: resume it first.")
     active = state.active_ticket(cid)
     if active is not None:
-        raise Conflict(
-            f"{cid} is busy with {active.label}: complete, park or transfer it first."
-        )
+        raise Conflict(f"{cid} is busy with {active.label}: complete, park or transfer it first.")
     return session
 
 
@@ -460,3 +461,13 @@ def _put(state: OfficeState, ticket: Ticket) -> OfficeState:
 
 def _put_counter(state: OfficeState, session: CounterSession) -> OfficeState:
     return replace(state, counters={**state.counters, session.id: session})
+
+
+def mermaid() -> str:
+    """The ticket's life as a Mermaid state diagram, generated from TRANSITIONS (README)."""
+    lines = ["stateDiagram-v2", "    [*] --> waiting: issue"]
+    for source, moves in TRANSITIONS.items():
+        for action, target in moves.items():
+            lines.append(f"    {source.value} --> {target.value}: {action.value}")
+    lines += [f"    {s.value} --> [*]" for s, moves in TRANSITIONS.items() if not moves]
+    return "\n".join(lines)

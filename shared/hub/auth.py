@@ -57,7 +57,7 @@ def parse_role(value: str) -> Role:
 def create_device(db: sqlite_utils.Database, role: Role, name: str, now: datetime) -> str:
     """Insert a device and return its token (shown once, never stored in clear)."""
     token = secrets.token_urlsafe(32)
-    db["devices"].insert(
+    db.table("devices").insert(
         {
             "id": secrets.token_hex(8),
             "name": name,
@@ -74,7 +74,7 @@ def create_pairing_code(
 ) -> str:
     """A one-time code of 8 digits shown as '1234-5678': easy to read out and to type."""
     digits = f"{secrets.randbelow(10**8):08d}"
-    db["pairing_codes"].insert(
+    db.table("pairing_codes").insert(
         {
             "code_hash": hash_secret(digits),
             "role": role.value,

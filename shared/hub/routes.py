@@ -134,7 +134,9 @@ async def issue(request: Request, body: protocol.IssueRequest) -> Response:
     tid, token = _new_id(), secrets.token_urlsafe(24)  # 192 bits
 
     def build(tx: Tx) -> lifecycle.Command:
-        return lifecycle.IssueTicket(tid, token, ServiceCode(body.service), body.priority, body.lang)
+        return lifecycle.IssueTicket(
+            tid, token, ServiceCode(body.service), body.priority, body.lang
+        )
 
     def render(tx: Tx, events: Any) -> dict[str, Any]:
         view = hub.ticket_view(tx.state, tx.state.tickets[tid], public=False)
@@ -280,7 +282,9 @@ async def call_given(request: Request, counter_id: str, body: protocol.CallReque
 
     def build(tx: Tx) -> lifecycle.Command:
         ticket = (
-            _ticket_in(tx, TicketId(body.ticket)) if body.ticket else _by_label(tx, body.label or "")
+            _ticket_in(tx, TicketId(body.ticket))
+            if body.ticket
+            else _by_label(tx, body.label or "")
         )
         return lifecycle.CallTicket(cid, ticket.id)
 

@@ -38,7 +38,7 @@ from shared.clock import Clock
 from shared.config import OfficeConfig
 from shared.core import lifecycle
 from shared.core.errors import MontourError
-from shared.core.events import Event
+from shared.core.events import DayOpened, Event
 from shared.core.model import OfficeState
 from shared.core.numbering import office_day
 from shared.hub.store import Store
@@ -70,7 +70,7 @@ class Tx:
         for event in new:
             self.seq += 1
             day = self.state.day.isoformat() if self.state.day else ""
-            if isinstance(event, lifecycle.DayOpened):
+            if isinstance(event, DayOpened):
                 day = event.day.isoformat()
             self.store.append(self.seq, day, event)
             self.state = lifecycle.evolve(self.state, event)
@@ -182,8 +182,8 @@ class HubService:
                     listener(tx.state, list(tx.events))
                 except Exception:
                     log.exception("commit listener failed")
-        for job, result, error in outcomes:
-            if error is None:
+        for job, result, failure in outcomes:
+            if failure is None:
                 job.future.set_result(result)
             else:
-                job.future.set_exception(error)
+                job.future.set_exception(failure)

@@ -36,24 +36,24 @@ from shared.core.events import Event
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["events"].create(
+    db.table("events").create(
         {"seq": int, "day": str, "at": str, "type": str, "data": str}, pk="seq", strict=True
     )
-    db["events"].create_index(["day"])
-    db["events"].create_index(["type"])
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["idempotency"].create(
+    db.table("events").create_index(["day"])
+    db.table("events").create_index(["type"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("idempotency").create(
         {"key": str, "day": str, "status": int, "response": str}, pk="key"
     )
-    db["devices"].create(
+    db.table("devices").create(
         {
             "id": str, "name": str, "role": str, "token_hash": str, "created_at": str,
             "last_seen": str, "revoked_at": str,
         },
         pk="id", not_null={"name", "role", "token_hash", "created_at"},
     )  # fmt: skip
-    db["devices"].create_index(["token_hash"], unique=True)
-    db["pairing_codes"].create(
+    db.table("devices").create_index(["token_hash"], unique=True)
+    db.table("pairing_codes").create(
         {"code_hash": str, "role": str, "name": str, "expires_at": str, "used_at": str},
         pk="code_hash",
     )
@@ -104,7 +104,7 @@ class Store:
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     # --- events ------------------------------------------------------------------------
 
@@ -122,9 +122,7 @@ class Store:
 
     def today_events(self) -> list[tuple[int, Event]]:
         """The events since the last DayOpened, with their seq (the day's fold)."""
-        row = self.conn.execute(
-            "SELECT max(seq) FROM events WHERE type = 'DayOpened'"
-        ).fetchone()
+        row = self.conn.execute("SELECT max(seq) FROM events WHERE type = 'DayOpened'").fetchone()
         start = int(row[0] or 0)
         rows = self.conn.execute(
             "SELECT seq, data FROM events WHERE seq >= ? ORDER BY seq", (start,)

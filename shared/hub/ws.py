@@ -56,7 +56,7 @@ async def events(websocket: WebSocket) -> None:
                 await _resubscribe(websocket, hub, pusher, sub, public, resync)
             elif kind != "pong":
                 await websocket.send_json(
-                    {"type": "error", "message": "Unknown message; send {\"type\": \"resync\"}."}
+                    {"type": "error", "message": 'Unknown message; send {"type": "resync"}.'}
                 )
     except WebSocketDisconnect:
         pass

@@ -1,0 +1,1 @@
+"""The agent's counter client: call, serve, transfer, complete."""

@@ -1,0 +1,1 @@
+"""The wall display: who is called, where, and how long the others will wait."""

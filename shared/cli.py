@@ -1,0 +1,238 @@
+"""`montour …`: one command for every part of an office.
+
+montour hub      run the office's hub (HTTP + WebSocket, advertised by zeroconf)
+montour hub pair       print a one-time pairing code for a device
+montour hub token      print a device token directly (provisioning scripts)
+montour demo     the whole office on one machine, on loopback
+montour export events  the event log as JSON lines
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from shared import const
+from shared.core.errors import MontourError
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+EXAMPLE_CONFIG = ASSETS / "office.example.toml"
+
+
+def default_db() -> Path:
+    return Path(platformdirs.user_data_dir("montour")) / "office.db"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.func(args)
+        return result
+    except MontourError as exc:
+        print(f"montour: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="montour",
+        description="Montour: queue management for public offices (kiosk, displays, counters, "
+        "and one hub per office found on the network by zeroconf).",
+    )
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=lambda a: _help(p))
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    hub = sub.add_parser(
+        "hub",
+        help="run the office's hub",
+        description="Run the hub: the one server of an office, owner of the queue database.",
+    )
+    _hub_options(hub)
+    hub.set_defaults(func=cmd_hub)
+    hub_sub = hub.add_subparsers(title="hub commands", metavar="HUB_COMMAND")
+    pair = hub_sub.add_parser(
+        "pair", help="print a one-time pairing code for a device",
+        description="Create a one-time code (valid 10 minutes) that a device trades for its "
+        "token at pairing. Run it on the hub machine.",
+    )  # fmt: skip
+    pair.add_argument("--db", type=Path, default=default_db(), help="the hub's database file")
+    pair.add_argument("--role", required=True, help="kiosk, counter, display or admin")
+    pair.add_argument("--name", default="", help="a name for the device (e.g. 'Kiosk hall')")
+    pair.set_defaults(func=cmd_pair)
+    token = hub_sub.add_parser(
+        "token", help="print a device token directly (provisioning)",
+        description="Create a device and print its token, for provisioning scripts on the hub "
+        "machine. The token is shown once; keep it secret.",
+    )  # fmt: skip
+    token.add_argument("--db", type=Path, default=default_db(), help="the hub's database file")
+    token.add_argument("--role", required=True, help="kiosk, counter, display or admin")
+    token.add_argument("--name", required=True, help="a name for the device")
+    token.set_defaults(func=cmd_token)
+
+    demo = sub.add_parser(
+        "demo", help="the whole office on this machine (loopback only)",
+        description="Start a hub on 127.0.0.1 with the example office, discovery bound to "
+        "loopback, and a database in your data directory.",
+    )  # fmt: skip
+    demo.add_argument("--port", type=int, default=8470)
+    demo.add_argument("--db", type=Path, default=Path(platformdirs.user_data_dir("montour"))
+                      / "demo.db")  # fmt: skip
+    demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export", help="export data from a hub database")
+    export_sub = export.add_subparsers(title="what", metavar="WHAT")
+    events = export_sub.add_parser(
+        "events", help="the event log as JSON lines (one event a line, with its seq and day)"
+    )
+    events.add_argument("--db", type=Path, default=default_db())
+    events.add_argument("--since", type=int, default=0, help="only events after this seq")
+    events.set_defaults(func=cmd_export_events)
+
+    return p
+
+
+def _help(p: argparse.ArgumentParser) -> int:
+    p.print_help()
+    return 0
+
+
+def _hub_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, default=EXAMPLE_CONFIG, help="office TOML file")
+    p.add_argument("--db", type=Path, default=default_db(), help="SQLite database file")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    p.add_argument("--port", type=int, default=8470, help="port (0: any free port)")
+    p.add_argument(
+        "--discovery", choices=["all", "loopback", "off"], default="all",
+        help="advertise with zeroconf on all interfaces (production), loopback only "
+        "(development, tests), or not at all",
+    )  # fmt: skip
+
+
+# --- hub ------------------------------------------------------------------------------------
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    return run_hub(args.config, args.db, args.host, args.port, args.discovery)
+
+
+def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -> int:
+    import uvicorn
+
+    from shared import config as config_mod
+    from shared.hub.app import create_app
+
+    office = config_mod.load(config_path)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        print(f"montour: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    bound_port = sock.getsockname()[1]
+    url_host = "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host
+
+    async def on_started(hub: Any) -> Callable[[], Awaitable[None]] | None:
+        stop = await _advertise(hub, bound_port, discovery) if discovery != "off" else None
+        print(
+            f"Montour hub ready: http://{url_host}:{bound_port} "
+            f"(office {office.id}, docs at /docs, discovery {discovery})",
+            flush=True,
+        )
+        return stop
+
+    app = create_app(office, db, on_started=on_started)
+    server = uvicorn.Server(
+        uvicorn.Config(app, ws="websockets-sansio", log_level="warning", lifespan="on")
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+async def _advertise(hub: Any, port: int, mode: str) -> Callable[[], Awaitable[None]]:
+    from shared.discovery import HubPublisher
+
+    publisher = HubPublisher(
+        office_id=hub.config.id, office_name=hub.config.name, hub_id=hub.hub_id, port=port,
+        interfaces="loopback" if mode == "loopback" else "all",
+    )  # fmt: skip
+    await publisher.start()
+    return publisher.stop
+
+
+def _store(db: Path) -> Any:
+    from shared.hub.store import Store
+
+    if not db.exists():
+        raise MontourError(f"No hub database at {db}; start the hub once, or give --db.")
+    return Store(db)
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from shared.hub import auth
+
+    role = auth.parse_role(args.role)
+    store = _store(args.db)
+    with store.transaction() as db:
+        code = auth.create_pairing_code(
+            db, role, args.name, datetime.now(UTC), const.PAIRING_CODE_TTL_S
+        )
+    store.close()
+    minutes = int(const.PAIRING_CODE_TTL_S // 60)
+    print(f"Pairing code for a {role.value}: {code}  (valid {minutes} minutes, single use)")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from shared.hub import auth
+
+    role = auth.parse_role(args.role)
+    store = _store(args.db)
+    with store.transaction() as db:
+        token = auth.create_device(db, role, args.name, datetime.now(UTC))
+    store.close()
+    print(token)
+    return 0
+
+
+def cmd_export_events(args: argparse.Namespace) -> int:
+    store = _store(args.db)
+    since = args.since
+    while batch := store.events_since(since):
+        for record in batch:
+            print(json.dumps(record, ensure_ascii=False))
+        since = batch[-1]["seq"]
+    store.close()
+    return 0
+
+
+# --- demo -------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    print("Montour demo: the example office on this machine (discovery on loopback only).")
+    print(f"  database: {args.db}")
+    print(f"  API docs: http://127.0.0.1:{args.port}/docs")
+    print(f"  queue:    http://127.0.0.1:{args.port}/api/v1/queue")
+    print("  The kiosk, display and counter apps join the demo as they are built.")
+    return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback")
