@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import const
 from shared.clock import Clock, SystemClock
 from shared.config import OfficeConfig
 from shared.core.errors import MontourError
@@ -32,7 +33,6 @@ from shared.hub.context import Hub
 from shared.hub.service import HubService, Tx
 
 log = logging.getLogger(__name__)
-DAY_CHECK_INTERVAL_S = 30.0
 
 
 def hub_id_of(service: HubService) -> str:
@@ -98,7 +98,7 @@ def create_app(
 async def _keep_day_current(service: HubService) -> None:
     """At the office's midnight, open the new day even if nobody writes."""
     while True:
-        await asyncio.sleep(DAY_CHECK_INTERVAL_S)
+        await asyncio.sleep(const.DAY_CHECK_INTERVAL_S)
         with contextlib.suppress(MontourError):
             await asyncio.wrap_future(service.submit(lambda tx: None))
 

@@ -79,7 +79,10 @@ class Tx:
         return out
 
     def ensure_day(self) -> None:
-        self.apply(lifecycle.OpenDay(office_day(self.now, self.config.tz)))
+        day = office_day(self.now, self.config.tz)
+        if self.apply(lifecycle.OpenDay(day)):
+            # Idempotency keys protect retries within a day; yesterday's are dead weight.
+            self.store.forget_responses_before(day.isoformat())
 
 
 @dataclass
