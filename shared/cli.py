@@ -138,7 +138,9 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
     from shared.hub.app import create_app
 
     office = config_mod.load(config_path)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets it knows are TCP; with it
+    # on, each answer on a kept-alive connection waited ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -86,7 +86,7 @@ class PairingCodeRequest(_Request):
 
 # --- state to and from dicts ----------------------------------------------------------------
 
-_PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "note")
+_PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "note", "outcome")
 
 
 def _plain(value: Any) -> Any:
@@ -126,14 +126,18 @@ def ticket_from_dict(data: dict[str, Any]) -> Ticket:
     )  # fmt: skip
 
 
+def _counter_to_dict(session: CounterSession, public: bool) -> dict[str, Any]:
+    out = {f.name: _plain(getattr(session, f.name)) for f in dataclasses.fields(session)}
+    if public:
+        out["pause_reason"] = None  # an agent's reason for a break is theirs
+    return out
+
+
 def state_to_dict(state: OfficeState, public: bool) -> dict[str, Any]:
     return {
         "day": _plain(state.day),
         "tickets": [ticket_to_dict(t, public) for t in state.tickets.values()],
-        "counters": [
-            {f.name: _plain(getattr(c, f.name)) for f in dataclasses.fields(c)}
-            for c in state.counters.values()
-        ],
+        "counters": [_counter_to_dict(c, public) for c in state.counters.values()],
         "last_number": dict(state.last_number),
     }
 
@@ -166,10 +170,12 @@ def event_to_dict(event: ev.Event, public: bool) -> dict[str, Any]:
             out["token"] = ""
         if "priority" in out:
             out["priority"] = False
-        if "reason" in out and isinstance(event, ev.TicketCalled):
-            out["reason"] = ""
+        if isinstance(event, ev.TicketCalled):
+            out["reason"] = out["reason_kind"] = ""  # "priority" would tell who is disabled
         if "note" in out:
             out["note"] = ""
+        if "outcome" in out:
+            out["outcome"] = ""
         if "reason" in out and isinstance(event, ev.CounterPaused):
             out["reason"] = ""
     return out

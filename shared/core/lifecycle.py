@@ -235,6 +235,11 @@ def decide(state: OfficeState, command: Command, rules: Rules, now: datetime) ->
             _known_services(services, rules)
             if not services:
                 raise InvalidInput(f"Choose at least one service to open {cid}.")
+            allowed = rules.counters[cid].services
+            if not set(services) <= set(allowed):
+                raise InvalidInput(
+                    f"{cid} may serve only {', '.join(allowed)} (office configuration)."
+                )
             session = state.counter(cid)
             if session.status is CounterStatus.CLOSED:
                 return [CounterOpened(now, cid, services)]
@@ -245,6 +250,7 @@ def decide(state: OfficeState, command: Command, rules: Rules, now: datetime) ->
             session = _open_counter(state, cid, rules)
             return [CounterPaused(now, cid, reason)]
         case ResumeCounter(counter=cid):
+            _known_counter(cid, rules)
             session = state.counter(cid)
             if session.status is not CounterStatus.PAUSED:
                 raise Conflict(f"{cid} is not paused.")

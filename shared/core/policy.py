@@ -32,14 +32,13 @@ class Choice:
     reason: str
 
 
-def order_key(ticket: Ticket, policy: Policy, now: datetime) -> tuple[float, ...]:
-    waited = max(0.0, (now - ticket.issued_at).total_seconds())
-    head = 0.0 if ticket.head else 1.0
+def order_key(ticket: Ticket, policy: Policy, now: datetime) -> tuple[object, ...]:
+    # Strict keys do not depend on `now`: no arithmetic on the hot path of every call.
     if policy.kind is PolicyKind.ACCUMULATING:
+        waited = max(0.0, (now - ticket.issued_at).total_seconds())
         rate = policy.rate_ratio if ticket.priority else 1.0
-        return (head, -waited * rate, ticket.issued_at.timestamp(), float(ticket.number))
-    prio = 0.0 if ticket.priority else 1.0
-    return (head, prio, ticket.issued_at.timestamp(), float(ticket.number))
+        return (not ticket.head, -waited * rate, ticket.issued_at, ticket.number)
+    return (not ticket.head, not ticket.priority, ticket.issued_at, ticket.number)
 
 
 def ordered(tickets: Iterable[Ticket], policy: Policy, now: datetime) -> list[Ticket]:
@@ -75,8 +74,9 @@ def _reason(best: Ticket, candidates: list[Ticket], rules: Rules, now: datetime)
 def rank(ticket: Ticket, waiting: Iterable[Ticket], policy: Policy, now: datetime) -> int:
     """Waiting tickets of the same service that the policy would call before this one."""
     key = order_key(ticket, policy, now)
+    service = ticket.service
     return sum(
         1
         for t in waiting
-        if t.service == ticket.service and t.id != ticket.id and order_key(t, policy, now) < key
+        if t.service == service and t.id != ticket.id and order_key(t, policy, now) < key
     )

@@ -37,8 +37,9 @@ class Device:
     def require(self, *roles: Role) -> None:
         if self.role is not Role.ADMIN and self.role not in roles:
             wanted = " or ".join(r.value for r in roles)
+            article = "an" if wanted[0] in "aeiou" else "a"
             raise Forbidden(
-                f"This device is paired as {self.role.value}; this needs a {wanted} device."
+                f"This device is paired as {self.role.value}; this needs {article} {wanted} device."
             )
 
 

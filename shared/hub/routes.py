@@ -114,13 +114,23 @@ async def status(request: Request, token: str) -> dict[str, Any]:
     if not legs:
         raise NotFound("This ticket is unknown or has expired (tickets are valid for one day).")
     ticket = next((t for t in legs if t.state is not TicketState.TRANSFERRED), legs[-1])
-    view = hub.ticket_view(st, ticket, public=True)
-    service = hub.config.rules.services[ticket.service]
-    view["service_names"] = dict(service.names)
-    view["office"] = hub.config.name
-    if ticket.counter:
-        view["counter_name"] = hub.config.rules.counters[ticket.counter].name
-    return view
+    est = estimate.for_ticket(st, ticket, hub.config.rules, hub.service.clock.now())
+    called = ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter
+    # P3: the phone page learns its number, rank, estimate, and the counter once called.
+    return {
+        "label": ticket.label,
+        "state": ticket.state.value,
+        "service": ticket.service,
+        "service_names": dict(hub.config.rules.services[ticket.service].names),
+        "office": hub.config.name,
+        "estimate": protocol.ticket_estimate_to_dict(est)
+        if ticket.state is TicketState.WAITING
+        else None,
+        "counter": ticket.counter if called else None,
+        "counter_name": hub.config.rules.counters[ticket.counter].name
+        if called and ticket.counter
+        else None,
+    }
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -167,7 +177,7 @@ async def complete(request: Request, ticket_id: str, body: protocol.CompleteRequ
     hub = hub_of(request)
     if body.outcome not in {o.code for o in hub.config.outcomes}:
         known = ", ".join(o.code for o in hub.config.outcomes)
-        raise NotFound(f"Unknown outcome {body.outcome!r}; this office uses: {known}.")
+        raise InvalidInput(f"Unknown outcome {body.outcome!r}; this office uses: {known}.")
     tid = TicketId(ticket_id)
     counter = CounterId(body.counter) if body.counter else None
     return await _ticket_write(  # type: ignore[no-any-return]
@@ -192,14 +202,17 @@ async def transfer(request: Request, ticket_id: str, body: protocol.TransferRequ
 
 @router.post("/tickets/{ticket_id}/{action}", tags=["counter"])
 async def ticket_action(
-    request: Request, ticket_id: str, action: str, body: protocol.TicketActionRequest
+    request: Request,
+    ticket_id: str,
+    action: str,
+    body: protocol.TicketActionRequest | None = None,
 ) -> Response:
     """recall, start, no-show, reactivate, park or cancel a ticket."""
     if action not in _ACTIONS:
         raise NotFound(f"Unknown ticket action {action!r}; use one of {', '.join(_ACTIONS)}.")
     device = require_device(request, R.COUNTER)
     tid = TicketId(ticket_id)
-    counter = CounterId(body.counter) if body.counter else None
+    counter = CounterId(body.counter) if body and body.counter else None
     return await _ticket_write(  # type: ignore[no-any-return]
         request, device, lambda tx: tid,
         lambda tx: lifecycle.TicketCommand(_ACTIONS[action], _ticket_in(tx, tid).id, counter),

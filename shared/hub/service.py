@@ -24,6 +24,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,15 @@ T = TypeVar("T")
 
 class StorageError(MontourError):
     http_status, code = 503, "storage_unavailable"
+
+
+def _storage_error(cause: BaseException) -> StorageError:
+    error = StorageError(
+        "The hub could not save this change (storage problem); nothing was changed. "
+        "Try again; if it persists, call the technician."
+    )
+    error.__cause__ = cause
+    return error
 
 
 class Tx:
@@ -162,7 +172,10 @@ class HubService:
                         conn.execute("RELEASE SAVEPOINT job")
                         tx.state, tx.seq = state, seq
                         del tx.events[n:]
-                        if not isinstance(exc, MontourError):
+                        if isinstance(exc, sqlite3.Error):
+                            log.error("storage refused a write: %s", exc)
+                            exc = _storage_error(exc)
+                        elif not isinstance(exc, MontourError):
                             log.exception("job failed")
                         outcomes.append((job, None, exc))
                     else:
@@ -170,11 +183,7 @@ class HubService:
                         outcomes.append((job, result, None))
         except Exception as exc:
             log.exception("commit failed; %d request(s) refused", len(batch))
-            error = StorageError(
-                "The hub could not save this change (storage problem); nothing was changed. "
-                "Try again; if it persists, call the technician."
-            )
-            error.__cause__ = exc
+            error = _storage_error(exc)
             for job in batch:
                 job.future.set_exception(error)
             return

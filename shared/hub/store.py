@@ -82,11 +82,13 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.conn.execute("COMMIT")
         except BaseException:
+            # Also after a failed COMMIT: a connection left inside a transaction would refuse
+            # every later write with "cannot start a transaction within a transaction".
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])

@@ -30,6 +30,14 @@ from shared.hub.context import Hub, device_from_token
 router = APIRouter(prefix=const.API_PREFIX)
 
 
+class _Cursor:
+    """Events at or below `floor` are already in the snapshot the client holds."""
+
+    def __init__(self, floor: int) -> None:
+        self.floor = floor
+        self.ready = asyncio.Event()  # cleared while a snapshot is being sent
+
+
 @router.websocket("/events")
 async def events(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
@@ -41,11 +49,11 @@ async def events(websocket: WebSocket) -> None:
     public = device is None or device.role is auth.Role.KIOSK
     await websocket.accept()
     sub, state, seq = hub.broadcaster.subscribe()
-    resync = asyncio.Event()
-    pusher = asyncio.create_task(_push(websocket, hub, sub, public, resync))
+    cursor = _Cursor(seq)
+    pusher = asyncio.create_task(_push(websocket, hub, sub, public, cursor))
     try:
         await _send_snapshot(websocket, state, seq, public)
-        resync.set()  # tell the pusher the snapshot is out
+        cursor.ready.set()
         while True:
             message = await websocket.receive_text()
             try:
@@ -53,7 +61,10 @@ async def events(websocket: WebSocket) -> None:
             except (ValueError, AttributeError):
                 kind = None
             if kind == "resync":
-                await _resubscribe(websocket, hub, pusher, sub, public, resync)
+                cursor.ready.clear()
+                cursor.floor = hub.broadcaster.seq
+                await _send_snapshot(websocket, hub.broadcaster.state, cursor.floor, public)
+                cursor.ready.set()
             elif kind != "pong":
                 await websocket.send_json(
                     {"type": "error", "message": 'Unknown message; send {"type": "resync"}.'}
@@ -65,18 +76,6 @@ async def events(websocket: WebSocket) -> None:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pusher
         hub.broadcaster.unsubscribe(sub)
-
-
-async def _resubscribe(
-    websocket: WebSocket, hub: Hub, pusher: asyncio.Task[None], sub: Subscriber, public: bool,
-    ready: asyncio.Event,
-) -> None:  # fmt: skip
-    # Drain what is queued and send a fresh snapshot; events after it follow from the queue.
-    ready.clear()
-    while not sub.queue.empty():
-        sub.queue.get_nowait()
-    await _send_snapshot(websocket, hub.broadcaster.state, hub.broadcaster.seq, public)
-    ready.set()
 
 
 async def _send_snapshot(websocket: WebSocket, state: Any, seq: int, public: bool) -> None:
@@ -91,22 +90,25 @@ async def _send_snapshot(websocket: WebSocket, state: Any, seq: int, public: boo
 
 
 async def _push(
-    websocket: WebSocket, hub: Hub, sub: Subscriber, public: bool, ready: asyncio.Event
+    websocket: WebSocket, hub: Hub, sub: Subscriber, public: bool, cursor: _Cursor
 ) -> None:
-    last_ping = asyncio.get_running_loop().time()
+    loop = asyncio.get_running_loop()
+    last_ping = loop.time()
     while True:
-        await ready.wait()
-        timeout = max(0.0, last_ping + const.WS_PING_INTERVAL_S - asyncio.get_running_loop().time())
+        timeout = max(0.0, last_ping + const.WS_PING_INTERVAL_S - loop.time())
         try:
             seq, event = await asyncio.wait_for(sub.queue.get(), timeout)
         except TimeoutError:
+            await cursor.ready.wait()
             await websocket.send_json({"type": "ping", "seq": hub.broadcaster.seq})
-            last_ping = asyncio.get_running_loop().time()
+            last_ping = loop.time()
             continue
         if sub.lagging:
             await websocket.close(code=1013, reason="too slow; reconnect for a fresh snapshot")
             return
-        if not ready.is_set():
+        # Hold events while a snapshot is on its way, then send only what it does not hold.
+        await cursor.ready.wait()
+        if seq <= cursor.floor:
             continue
         await websocket.send_json(
             {"type": "event", "seq": seq, "event": protocol.event_to_dict(event, public)}

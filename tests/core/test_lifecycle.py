@@ -20,7 +20,7 @@ from shared.core.model import (
 )
 from tests.core.conftest import T0
 
-G1, G2 = CounterId("G1"), CounterId("G2")
+G1, G2 = CounterId("G1"), CounterId("G3")  # G3 serves A and C
 A, B, C = ServiceCode("A"), ServiceCode("B"), ServiceCode("C")
 
 

@@ -28,6 +28,12 @@ from tests.core.conftest import T0
 
 COUNTERS = [CounterId(c) for c in ("G1", "G2", "G3", "G6")]
 SERVICES = [ServiceCode(s) for s in "ABCD"]
+ALLOWED = {
+    CounterId("G1"): "AB",
+    CounterId("G2"): "AD",
+    CounterId("G3"): "AC",
+    CounterId("G6"): "ABCD",
+}
 TICKETS = [TicketId(f"t{i}") for i in range(12)]
 
 commands = st.one_of(
@@ -48,10 +54,10 @@ commands = st.one_of(
     ),
     st.builds(lambda t: ("complete", t), st.sampled_from(TICKETS)),
     st.builds(lambda t, s: ("transfer", t, s), st.sampled_from(TICKETS), st.sampled_from(SERVICES)),
-    st.builds(
-        lambda c, s: ("open", c, tuple(sorted(s))),
-        st.sampled_from(COUNTERS),
-        st.sets(st.sampled_from(SERVICES), min_size=1),
+    st.sampled_from(COUNTERS).flatmap(
+        lambda c: st.sets(st.sampled_from(ALLOWED[c]), min_size=1).map(
+            lambda s: ("open", c, tuple(sorted(s)))
+        )
     ),
     st.builds(lambda c: ("pause", c), st.sampled_from(COUNTERS)),
     st.builds(lambda c: ("resume", c), st.sampled_from(COUNTERS)),

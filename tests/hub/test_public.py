@@ -1,0 +1,77 @@
+"""Public read-only routes: health, the office's configuration, OpenAPI and the docs."""
+
+from __future__ import annotations
+
+import json
+
+from tests.hub.conftest import Office
+
+
+def test_health(office: Office) -> None:
+    health = office.ok(office.get("/health"))
+    assert health == {
+        "status": "ok", "hub_id": office.hub.hub_id, "office": "fs-villeneuve", "api": "1",
+        "seq": office.service.seq,
+    }  # fmt: skip
+    office.issue("A")
+    assert office.ok(office.get("/health"))["seq"] == health["seq"] + 1
+
+
+def test_office_holds_what_the_apps_need_and_nothing_secret(office: Office) -> None:
+    data = office.ok(office.get("/office"))
+    assert data["id"] == "fs-villeneuve" and data["timezone"] == "Europe/Paris"
+    assert [s["code"] for s in data["services"]] == ["A", "B", "C", "D"]
+    assert [c["id"] for c in data["counters"]] == ["G1", "G2", "G3", "G4", "G5", "G6"]
+    assert data["policy"] == {
+        "kind": "strict", "rate_ratio": 3.0, "recall_limit": 2, "no_show_grace_min": 15.0,
+    }  # fmt: skip
+    assert data["hours"]["mon"] == [["08:30", "12:00"], ["13:30", "16:30"]]
+    assert {o["code"] for o in data["outcomes"]} == {"done", "incomplete", "redirected"}
+    text = json.dumps(data)
+    assert not any(token in text for token in office.tokens.values())
+
+
+def test_the_public_queue_needs_no_token(office: Office) -> None:
+    office.open("G1", "A")
+    office.issue("B")
+    queue = office.ok(office.get("/queue"))
+    assert queue["seq"] == office.service.seq
+    assert queue["services"]["B"] == {"waiting": 1, "open_counters": 0, "wait": None}
+    assert queue["services"]["A"]["open_counters"] == 1
+    assert queue["state"]["day"] == "2026-11-30"
+
+
+def test_openapi_lists_every_route(office: Office) -> None:
+    r = office.client.get("/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    expected = {
+        "/api/v1/health": {"get"},
+        "/api/v1/office": {"get"},
+        "/api/v1/queue": {"get"},
+        "/api/v1/state": {"get"},
+        "/api/v1/status/{token}": {"get"},
+        "/api/v1/tickets": {"post"},
+        "/api/v1/tickets/{ticket_id}/complete": {"post"},
+        "/api/v1/tickets/{ticket_id}/transfer": {"post"},
+        "/api/v1/tickets/{ticket_id}/{action}": {"post"},
+        "/api/v1/counters/{counter_id}/open": {"post"},
+        "/api/v1/counters/{counter_id}/pause": {"post"},
+        "/api/v1/counters/{counter_id}/resume": {"post"},
+        "/api/v1/counters/{counter_id}/close": {"post"},
+        "/api/v1/counters/{counter_id}/call-next": {"post"},
+        "/api/v1/counters/{counter_id}/call": {"post"},
+        "/api/v1/pair": {"post"},
+        "/api/v1/pairing-codes": {"post"},
+    }
+    assert {path: set(ops) for path, ops in paths.items()} == expected
+    issue = paths["/api/v1/tickets"]["post"]
+    schema = issue["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/IssueRequest")
+    models = r.json()["components"]["schemas"]
+    assert models["IssueRequest"]["additionalProperties"] is False
+
+
+def test_docs_page_is_served(office: Office) -> None:
+    r = office.client.get("/docs")
+    assert r.status_code == 200 and "openapi.json" in r.text
