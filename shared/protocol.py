@@ -90,6 +90,8 @@ _PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "note", "outcome")
 
 
 def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -97,12 +99,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
+_PUBLIC_TICKET_FIELDS = tuple(n for n in _TICKET_FIELDS if n not in _PRIVATE_TICKET_FIELDS)
+
+
 def ticket_to_dict(ticket: Ticket, public: bool) -> dict[str, Any]:
-    out = {f.name: _plain(getattr(ticket, f.name)) for f in dataclasses.fields(ticket)}
-    if public:
-        for name in _PRIVATE_TICKET_FIELDS:
-            out.pop(name)
-    return out
+    names = _PUBLIC_TICKET_FIELDS if public else _TICKET_FIELDS
+    return {name: _plain(getattr(ticket, name)) for name in names}
 
 
 def ticket_from_dict(data: dict[str, Any]) -> Ticket:
