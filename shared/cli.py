@@ -118,9 +118,9 @@ def _hub_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="0.0.0.0", help="address to listen on")
     p.add_argument("--port", type=int, default=8470, help="port (0: any free port)")
     p.add_argument(
-        "--discovery", choices=["all", "loopback", "off"], default="all",
-        help="advertise with zeroconf on all interfaces (production), loopback only "
-        "(development, tests), or not at all",
+        "--discovery", choices=["all", "loopback", "off"], default="loopback",
+        help="advertise with zeroconf on all interfaces (production: the systemd unit passes "
+        "it), on loopback only (the default, safe on a development machine), or not at all",
     )  # fmt: skip
 
 
@@ -151,7 +151,9 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
     url_host = "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host
 
     async def on_started(hub: Any) -> Callable[[], Awaitable[None]] | None:
-        stop = await _advertise(hub, bound_port, discovery) if discovery != "off" else None
+        stop = None
+        if discovery != "off":
+            stop = await _advertise(hub, bound_port, discovery, host)
         print(
             f"Montour hub ready: http://{url_host}:{bound_port} "
             f"(office {office.id}, docs at /docs, discovery {discovery})",
@@ -167,12 +169,14 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
     return 0
 
 
-async def _advertise(hub: Any, port: int, mode: str) -> Callable[[], Awaitable[None]]:
+async def _advertise(hub: Any, port: int, mode: str, host: str) -> Callable[[], Awaitable[None]]:
     from shared.discovery import HubPublisher
 
+    # A hub listening on one address advertises that one, not every address of the machine.
+    addresses = [host] if mode == "all" and host not in ("0.0.0.0", "") else None
     publisher = HubPublisher(
         office_id=hub.config.id, office_name=hub.config.name, hub_id=hub.hub_id, port=port,
-        interfaces="loopback" if mode == "loopback" else "all",
+        interfaces="loopback" if mode == "loopback" else "all", addresses=addresses,
     )  # fmt: skip
     await publisher.start()
     return publisher.stop

@@ -21,4 +21,7 @@ RECONNECT_JITTER = 0.5  # each delay is multiplied by U(1 - j, 1 + j)
 HEARTBEAT_TIMEOUT_S = 3 * WS_PING_INTERVAL_S
 
 # Discovery ---------------------------------------------------------------------------------
+# On one host, two processes sharing port 5353 take 1-2 s to see each other; 6 s leaves margin.
 DISCOVERY_TIMEOUT_S = 6.0
+# Per-name cap on one resolution, so a half-answered advert cannot hold a browse hostage.
+RESOLVE_TIMEOUT_S = 3.0
