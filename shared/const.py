@@ -19,6 +19,9 @@ RECONNECT_INITIAL_S = 0.25
 RECONNECT_MAX_S = 10.0
 RECONNECT_JITTER = 0.5  # each delay is multiplied by U(1 - j, 1 + j)
 HEARTBEAT_TIMEOUT_S = 3 * WS_PING_INTERVAL_S
+WS_CLOSE_TIMEOUT_S = 1.0  # bounded wait for the hub's half of the closing handshake at stop()
+# A busy day's full snapshot can exceed websockets' default limit of 1 MiB per message.
+WS_MAX_MESSAGE_BYTES = 64 * 2**20
 
 # Discovery ---------------------------------------------------------------------------------
 # On one host, two processes sharing port 5353 take 1-2 s to see each other; 6 s leaves margin.

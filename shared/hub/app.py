@@ -115,7 +115,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
         return JSONResponse(
-            {"error": "invalid_request", "message": "; ".join(problems) or "Invalid request."},
+            {"error": "invalid_input", "message": "; ".join(problems) or "Invalid request."},
             422,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -86,17 +87,25 @@ async def write(
             f"Idempotency-Key must be 1 to {const.IDEMPOTENCY_KEY_MAX_LEN} characters."
         )
     key = f"{device.id}:{client_key}" if client_key else None
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    digest.update(await request.body())
+    fingerprint = digest.hexdigest()
 
     def job(tx: Tx) -> tuple[int, str]:
         if key is not None:
             hit = tx.store.idempotent_response(key)
             if hit is not None:
-                return hit
+                if hit[2] != fingerprint:
+                    raise InvalidInput(
+                        "This Idempotency-Key was already used for another request; "
+                        "send a new key with each new request."
+                    )
+                return hit[0], hit[1]
         events = tx.apply(build(tx))
         body = json.dumps(render(tx, events), ensure_ascii=False)
         if key is not None:
             day = tx.state.day.isoformat() if tx.state.day else ""
-            tx.store.remember_response(key, day, status, body)
+            tx.store.remember_response(key, day, status, body, fingerprint)
         return status, body
 
     code, body = await asyncio.wrap_future(hub_of(request).service.submit(job))

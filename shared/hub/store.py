@@ -59,7 +59,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    # The request an idempotency key was first used for: the same key on another request is
+    # a client bug to refuse, not a reason to replay an unrelated answer.
+    db.table("idempotency").add_column("fingerprint", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 class Store:
@@ -139,16 +145,20 @@ class Store:
 
     # --- idempotency --------------------------------------------------------------------
 
-    def idempotent_response(self, key: str) -> tuple[int, str] | None:
+    def idempotent_response(self, key: str) -> tuple[int, str, str] | None:
+        """(status, body, request fingerprint) first answered under `key`, if any."""
         row = self.conn.execute(
-            "SELECT status, response FROM idempotency WHERE key = ?", (key,)
+            "SELECT status, response, fingerprint FROM idempotency WHERE key = ?", (key,)
         ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return None if row is None else (int(row[0]), str(row[1]), str(row[2] or ""))
 
-    def remember_response(self, key: str, day: str, status: int, response: str) -> None:
+    def remember_response(
+        self, key: str, day: str, status: int, response: str, fingerprint: str
+    ) -> None:
         self.conn.execute(
-            "INSERT INTO idempotency (key, day, status, response) VALUES (?, ?, ?, ?)",
-            (key, day, status, response),
+            "INSERT INTO idempotency (key, day, status, response, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (key, day, status, response, fingerprint),
         )
 
     def forget_responses_before(self, day: str) -> None:

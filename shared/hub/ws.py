@@ -46,6 +46,10 @@ async def events(websocket: WebSocket) -> None:
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()
     device = device_from_token(hub, token)
+    if token and device is None:
+        # A revoked counter must learn it, not silently get the public view.
+        await websocket.close(code=1008, reason="unknown or revoked device token; pair again")
+        return
     public = device is None or device.role is auth.Role.KIOSK
     await websocket.accept()
     sub, state, seq = hub.broadcaster.subscribe()

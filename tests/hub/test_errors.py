@@ -319,7 +319,7 @@ def test_body_that_is_not_json_is_422(office: Office) -> None:
             content=b"{service: A",
             headers={**office.headers("kiosk"), "Content-Type": "application/json"},
         )
-        assert_error(r, 422, "invalid_request")
+        assert_error(r, 422, "invalid_input")
 
 
 def test_validation_message_names_the_field(office: Office) -> None:

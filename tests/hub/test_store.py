@@ -176,3 +176,27 @@ def test_failure_at_commit_gives_503_changes_nothing_and_the_hub_recovers(office
     sql(office, "DROP TRIGGER fail_commit_on_c;")
     assert office.issue("C")["label"] == "C001"
     assert stored_seqs(office) == list(range(1, office.service.seq + 1))
+
+
+def test_an_older_database_is_migrated_in_place(tmp_path) -> None:
+    from shared.hub import store as store_mod
+
+    path = tmp_path / "old.db"
+    old = store_mod.Store.__new__(store_mod.Store)  # a hub of the first schema version
+    old.conn = sqlite3.connect(str(path), isolation_level=None)
+    import sqlite_utils
+
+    old.db = sqlite_utils.Database(old.conn)
+    with old.transaction() as db:
+        store_mod.MIGRATIONS[0](db)
+        old.conn.execute("PRAGMA user_version=1")
+        old.conn.execute(
+            "INSERT INTO idempotency (key, day, status, response) VALUES ('k', 'd', 201, '{}')"
+        )
+    old.conn.close()
+    migrated = store_mod.Store(path)
+    try:
+        assert migrated.schema_version() == len(store_mod.MIGRATIONS) >= 2
+        assert migrated.idempotent_response("k") == (201, "{}", "")
+    finally:
+        migrated.close()

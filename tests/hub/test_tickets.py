@@ -76,6 +76,18 @@ def test_a_refused_request_does_not_burn_its_key(office: Office) -> None:
     assert office.issue("A", key="k")["label"] == "A001"
 
 
+def test_a_key_reused_for_another_request_is_refused(office: Office) -> None:
+    first = office.issue("A", key="tap-1")
+    with office.unchanged():
+        other_body = office.post("/tickets", "kiosk", {"service": "B"}, key="tap-1")
+        assert_error(other_body, 422, "invalid_input")
+        assert "already used for another request" in other_body.json()["message"]
+    office.open("G1", "A")
+    other_device = office.post("/counters/G1/call-next", "counter", key="tap-1")
+    assert other_device.status_code == 200  # another device: its own key space
+    assert office.issue("A", key="tap-1")["id"] == first["id"]  # the same request: replayed
+
+
 # --- numbering ------------------------------------------------------------------------------
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from shared import protocol
 from shared.core import events as ev
@@ -108,7 +110,9 @@ def test_view_depends_on_the_token(office: Office) -> None:
             return str(receive(ws)["view"])
 
     assert view(EVENTS) == "public"
-    assert view(f"{EVENTS}?token=not-a-token") == "public"
+    with pytest.raises(WebSocketDisconnect) as refused:
+        view(f"{EVENTS}?token=not-a-token")  # a revoked counter must learn it
+    assert refused.value.code == 1008
     assert view(f"{EVENTS}?token={office.tokens['kiosk']}") == "public"
     assert view(f"{EVENTS}?token={office.tokens['counter']}") == "full"
     assert view(f"{EVENTS}?token={office.tokens['display']}") == "full"
