@@ -242,3 +242,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  queue:    http://127.0.0.1:{args.port}/api/v1/queue")
     print("  The kiosk, display and counter apps join the demo as they are built.")
     return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
