@@ -117,6 +117,21 @@ def _mount_of(path: Path) -> dict[str, str]:
     return dict(zip(("device", "mount", "fstype", "options"), best, strict=True))
 
 
+def describe_code() -> dict[str, Any]:
+    """Which hub code ran: the commit, and the files of shared/ changed since (if any)."""
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        except OSError:  # no git here
+            return ""
+        return out.stdout.strip() if out.returncode == 0 else ""
+
+    changed = git("status", "--porcelain", "--", "shared", "pyproject.toml").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
+            "changed_since": [line[3:] for line in changed]}  # fmt: skip
+
+
 def describe_machine(workdir: Path) -> dict[str, Any]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -659,6 +674,7 @@ def run(sizes: Sizes, base: Path, mode: str, hub_cmd: list[str]) -> dict[str, An
     try:
         result: dict[str, Any] = {"mode": mode, "sizes": asdict(sizes), "hub_command": hub_cmd}
         result["machine"] = describe_machine(workdir)
+        result["code"] = describe_code()
         office = workdir / "office.toml"
         write_office(office, max(sizes.workers, sizes.counters))
 
@@ -719,6 +735,8 @@ def table(r: dict[str, Any]) -> str:
     lines = [
         f"Montour hub benchmark ({r['mode']}, {r['elapsed_s']} s), hub: "
         f"{shlex.join(r['hub_command'])}",
+        f"  code     commit {r['code']['commit']}, changed since in shared/: "
+        f"{', '.join(r['code']['changed_since']) or 'nothing'}",
         f"  machine  {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), "
         f"Linux {m['kernel']}, {m['python']}, SQLite {m['sqlite']}",
         f"  db dir   {m['db_dir']} (temp dir under {m['db_dir_base']}) on {fs['device']} "
@@ -788,6 +806,8 @@ def table(r: dict[str, Any]) -> str:
     ]
     if b["keepalive_failures"]:
         lines.append(f"  keep-alive GET /health failures: {b['keepalive_failures']}")
+    if r["http_retries"]:
+        lines.append(f"  writes sent twice (server closed an idle connection): {r['http_retries']}")
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ def test_machine_is_described(result: dict[str, Any]) -> None:
     assert m["filesystem"]["fstype"] and m["filesystem"]["mount"]
     assert len(m["loadavg_start"]) == len(m["loadavg_end"]) == 3
     assert result["client"]["httpx"] and result["client"]["websockets"]
+    assert result["code"]["commit"] and isinstance(result["code"]["changed_since"], list)
 
 
 def test_raw_limit(result: dict[str, Any]) -> None:
