@@ -10,6 +10,7 @@ WS_PING_INTERVAL_S = 2.0  # application heartbeat: a display hearing nothing for
 WS_SEND_QUEUE_MAX = 1000  # events queued for one slow client before it is dropped (it resyncs)
 WRITE_BATCH_MAX = 256  # commands committed together by the writer (group commit)
 PAIRING_CODE_TTL_S = 600.0
+DEVICE_CACHE_TTL_S = 30.0  # a token revoked elsewhere keeps working at most this long
 DAY_CHECK_INTERVAL_S = 30.0  # how often an idle hub checks whether the office day changed
 IDEMPOTENCY_KEY_MAX_LEN = 128
 

@@ -392,9 +392,7 @@ def evolve(state: OfficeState, event: Event) -> OfficeState:
             )  # fmt: skip
             last = max(state.last_number.get(event.service, 0), event.number)
             return replace(
-                state,
-                tickets={**state.tickets, ticket.id: ticket},
-                last_number={**state.last_number, event.service: last},
+                state.with_ticket(ticket), last_number={**state.last_number, event.service: last}
             )
         case TicketCalled():
             t = state.tickets[event.ticket]
@@ -435,7 +433,7 @@ def evolve(state: OfficeState, event: Event) -> OfficeState:
                 head=event.head,
             )  # fmt: skip
             moved = replace(old, state=S.TRANSFERRED, finished_at=event.at)
-            return replace(state, tickets={**state.tickets, old.id: moved, new.id: new})
+            return state.with_ticket(moved).with_ticket(new)
         case CounterOpened() | CounterServicesChanged():
             session = CounterSession(event.counter, CounterStatus.OPEN, event.services, None,
                                      event.at)  # fmt: skip
@@ -462,7 +460,7 @@ def fold(events: Iterable[Event], state: OfficeState | None = None) -> OfficeSta
 
 
 def _put(state: OfficeState, ticket: Ticket) -> OfficeState:
-    return replace(state, tickets={**state.tickets, ticket.id: ticket})
+    return state.with_ticket(ticket)
 
 
 def _put_counter(state: OfficeState, session: CounterSession) -> OfficeState:

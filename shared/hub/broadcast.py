@@ -14,9 +14,11 @@ socket: the client reconnects and starts again from a fresh snapshot, which is a
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from shared import const
+from shared import const, protocol
 from shared.core.events import Event
 from shared.core.model import OfficeState
 
@@ -34,6 +36,7 @@ class Broadcaster:
         self.state = state
         self.seq = seq
         self.subscribers: set[Subscriber] = set()
+        self._encoded: OrderedDict[tuple[int, bool], str] = OrderedDict()
 
     def publish(self, state: OfficeState, events: list[tuple[int, Event]]) -> None:
         self.state = state
@@ -47,6 +50,18 @@ class Broadcaster:
                 except asyncio.QueueFull:
                     sub.lagging = True
                     break
+
+    def encoded(self, seq: int, event: Event, public: bool) -> str:
+        """The event's wire message, encoded once per view however many subscribers get it."""
+        key = (seq, public)
+        text = self._encoded.get(key)
+        if text is None:
+            message = {"type": "event", "seq": seq, "event": protocol.event_to_dict(event, public)}
+            text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+            self._encoded[key] = text
+            if len(self._encoded) > 2 * const.WS_SEND_QUEUE_MAX:
+                self._encoded.popitem(last=False)
+        return text
 
     def subscribe(self) -> tuple[Subscriber, OfficeState, int]:
         sub = Subscriber()

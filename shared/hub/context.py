@@ -6,8 +6,9 @@ import asyncio
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -31,6 +32,7 @@ class Hub:
     broadcaster: Broadcaster
     reader: sqlite3.Connection  # loop-thread connection for device look-ups
     hub_id: str
+    devices: dict[str, tuple[auth.Device, float]] = field(default_factory=dict)
 
     def ticket_view(self, tx_state: Any, ticket: Ticket, public: bool) -> dict[str, Any]:
         now = self.service.clock.now()
@@ -46,9 +48,25 @@ def hub_of(request: Request) -> Hub:
 
 
 def device_from_token(hub: Hub, token: str | None) -> auth.Device | None:
+    """The paired device holding `token`; found devices are cached for DEVICE_CACHE_TTL_S.
+
+    The cache spares a SQL look-up on every request; its short life bounds how long a token
+    revoked from another process (the CLI) keeps working.
+    """
     if not token:
         return None
-    return auth.lookup(hub.reader, token)
+    now = time.monotonic()
+    hit = hub.devices.get(token)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    device = auth.lookup(hub.reader, token)
+    if device is None:
+        hub.devices.pop(token, None)
+    else:
+        if len(hub.devices) > 10_000:  # bounded: stale entries of revoked tokens go too
+            hub.devices.clear()
+        hub.devices[token] = (device, now + const.DEVICE_CACHE_TTL_S)
+    return device
 
 
 def require_device(request: Request, *roles: auth.Role) -> auth.Device:

@@ -114,6 +114,4 @@ async def _push(
         await cursor.ready.wait()
         if seq <= cursor.floor:
             continue
-        await websocket.send_json(
-            {"type": "event", "seq": seq, "event": protocol.event_to_dict(event, public)}
-        )
+        await websocket.send_text(hub.broadcaster.encoded(seq, event, public))

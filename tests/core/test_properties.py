@@ -142,6 +142,11 @@ def check_event(state: OfficeState, event: ev.Event, rules: Rules) -> None:
 
 
 def check_invariants(state: OfficeState) -> None:
+    # The incremental indexes equal the ones computed from scratch.
+    rebuilt = OfficeState(state.day, state.tickets, state.counters, state.last_number)
+    as_sets = {s: set(q) for s, q in state.queue.items() if q}
+    assert as_sets == {s: set(q) for s, q in rebuilt.queue.items() if q}
+    assert dict(state.active) == dict(rebuilt.active)
     holders: dict[TicketId, CounterId] = {}
     for t in state.tickets.values():
         if t.state in (TicketState.CALLED, TicketState.SERVING):
