@@ -52,11 +52,13 @@ def fixed_hub(url: str) -> Locate:
     return locate
 
 
-def discovered_hub(office_id: str | None, interfaces: Interfaces) -> Locate:
+def discovered_hub(
+    office_id: str | None, interfaces: Interfaces, timeout_s: float | None = None
+) -> Locate:
     """`locate` that browses with zeroconf each time: a hub that moved is found again."""
 
     async def locate() -> str:
-        return (await find_hub(office_id, interfaces)).url
+        return (await find_hub(office_id, interfaces, timeout_s)).url
 
     return locate
 
@@ -114,9 +116,11 @@ class EventStream:
         delay, url = self.reconnect_initial_s, ""
         try:
             while not self._stopped:
-                self.on_status("connecting", f"connecting to {url}" if url else "finding the hub")
+                # Say what is really happening: a browse may find the hub somewhere else.
+                self.on_status("connecting", "finding the hub")
                 try:
                     url = await self.locate()
+                    log.info("connecting to the hub at %s", url)
                     await self._session(url)
                     reason = "the hub closed the connection"
                 except (LinkLost, OSError, TimeoutError, WebSocketException, DiscoveryError) as e:
