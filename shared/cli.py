@@ -170,6 +170,9 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
             loop="uvloop",
             ws="websockets-sansio",  # the default "websockets" is the deprecated legacy one
             ws_per_message_deflate=False,  # a LAN does not need it; it cost ~30 % of fan-out
+            proxy_headers=False,  # devices talk to the hub directly, never through a proxy
+            access_log=False,  # per-request lines would log device tokens' traffic patterns
+            timeout_keep_alive=75,  # kiosks and counters keep one connection for the day
             log_level="warning",
             lifespan="on",
         )

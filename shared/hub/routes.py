@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +23,7 @@ R = auth.Role
 
 
 def _new_id() -> TicketId:
-    return TicketId(uuid.uuid4().hex[:16])
+    return TicketId(secrets.token_hex(8))
 
 
 def _ticket_in(tx: Tx, tid: TicketId) -> Ticket:
