@@ -10,6 +10,7 @@ montour export events  the event log as JSON lines
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import socket
@@ -177,6 +178,12 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
             lifespan="on",
         )
     )
+    # The day's state is rebuilt as new immutable values at every event: lots of short-lived,
+    # acyclic objects that reference counting frees. The cyclic collector's full passes over
+    # a big heap were the hub's longest pauses; run it rarely, and never over start-up objects.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     server.run(sockets=[sock])
     return 0
 
