@@ -12,8 +12,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -111,16 +109,6 @@ class Load:
             assert r.status_code == 200, r.text
             with self.lock:
                 self.completed.add(tid)
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(tmp_path / "hub.db")
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def test_sigkill_under_load_loses_no_acknowledged_write(hub: HubProcess) -> None:

@@ -25,13 +25,11 @@ import contextlib
 import itertools
 import json
 import secrets
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.bench.hub.common import (
     API,
-    READY_TIMEOUT_S,
     REQUEST_TIMEOUT_S,
     SERVICES,
     BenchError,
@@ -206,22 +204,9 @@ class LeanDesk:
 
 
 async def wait_listening(url: str) -> None:
-    """The hub answers. Its ready line is printed from the app's lifespan, just before uvicorn
-    calls listen(): a connection in that (tiny) gap is refused, so retry on exactly that."""
+    """The hub answers (it listens before it prints its ready line: no retry needed)."""
     desk = LeanDesk(url, {}, "", [])
-    deadline = time.monotonic() + READY_TIMEOUT_S
     try:
-        while True:
-            try:
-                await hub_seq(desk)
-                return
-            except OpError as exc:
-                if not isinstance(exc.__cause__, ConnectionRefusedError):
-                    raise
-                if time.monotonic() > deadline:
-                    raise BenchError(
-                        f"the hub refused connections for {READY_TIMEOUT_S} s"
-                    ) from exc
-                await asyncio.sleep(0.005)
+        await hub_seq(desk)
     finally:
         await desk.aclose()
