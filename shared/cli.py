@@ -132,7 +132,15 @@ def cmd_hub(args: argparse.Namespace) -> int:
     return run_hub(args.config, args.db, args.host, args.port, args.discovery)
 
 
-def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -> int:
+def run_hub(
+    config_path: Path,
+    db: Path,
+    host: str,
+    port: int,
+    discovery: str,
+    on_ready: Callable[[str], None] | None = None,
+) -> int:
+    """Serve until stopped; `on_ready(url)` runs once the hub listens and is advertised."""
     import uvicorn
 
     from shared import config as config_mod
@@ -161,6 +169,8 @@ def run_hub(config_path: Path, db: Path, host: str, port: int, discovery: str) -
             f"(office {office.id}, docs at /docs, discovery {discovery})",
             flush=True,
         )
+        if on_ready is not None:
+            on_ready(f"http://{url_host}:{bound_port}")
         return stop
 
     app = create_app(office, db, on_started=on_started)
@@ -257,10 +267,14 @@ def cmd_export_events(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     print("Montour demo: the example office on this machine (discovery on loopback only).")
     print(f"  database: {args.db}")
-    print(f"  API docs: http://127.0.0.1:{args.port}/docs")
-    print(f"  queue:    http://127.0.0.1:{args.port}/api/v1/queue")
-    print("  The kiosk, display and counter apps join the demo as they are built.")
-    return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback")
+
+    def ready(url: str) -> None:
+        print(f"  API docs: {url}/docs")
+        print(f"  queue:    {url}/api/v1/queue")
+        print("  The kiosk, display and counter apps join the demo as they are built.")
+        print("  Stop with Ctrl+C.", flush=True)
+
+    return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback", ready)
 
 
 if __name__ == "__main__":
