@@ -19,7 +19,7 @@ from shared.config import OfficeConfig
 from shared.core import estimate, lifecycle
 from shared.core.errors import InvalidInput, Unauthorized
 from shared.core.events import Event
-from shared.core.model import Ticket
+from shared.core.model import OfficeState, Ticket
 from shared.hub import auth
 from shared.hub.broadcast import Broadcaster
 from shared.hub.service import HubService, Tx
@@ -34,10 +34,10 @@ class Hub:
     hub_id: str
     devices: dict[str, tuple[auth.Device, float]] = field(default_factory=dict)
 
-    def ticket_view(self, tx_state: Any, ticket: Ticket, public: bool) -> dict[str, Any]:
+    def ticket_view(self, state: OfficeState, ticket: Ticket, public: bool) -> dict[str, Any]:
         now = self.service.clock.now()
         view = protocol.ticket_to_dict(ticket, public)
-        est = estimate.for_ticket(tx_state, ticket, self.config.rules, now)
+        est = estimate.for_ticket(state, ticket, self.config.rules, now)
         view["estimate"] = protocol.ticket_estimate_to_dict(est)
         return view
 

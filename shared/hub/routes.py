@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,13 +25,6 @@ R = auth.Role
 
 def _new_id() -> TicketId:
     return TicketId(secrets.token_hex(8))
-
-
-def _ticket_in(tx: Tx, tid: TicketId) -> Ticket:
-    ticket = tx.state.tickets.get(tid)
-    if ticket is None:
-        raise NotFound(f"There is no ticket {tid} today.")
-    return ticket
 
 
 def _by_label(tx: Tx, label: str) -> Ticket:
@@ -155,13 +149,16 @@ async def issue(request: Request, body: protocol.IssueRequest) -> Response:
     return await write(request, device, build, render, status=201)
 
 
-def _ticket_write(request: Request, device: auth.Device, ticket_of: Any, command: Any) -> Any:
+async def _ticket_write(
+    request: Request, device: auth.Device, answer_for: TicketId, command: lifecycle.Command
+) -> Response:
+    """Run a ticket command; the answer is the ticket `answer_for` (the new leg of a transfer)."""
     hub = hub_of(request)
 
     def render(tx: Tx, events: Any) -> dict[str, Any]:
-        return hub.ticket_view(tx.state, tx.state.tickets[ticket_of(tx)], public=False)
+        return hub.ticket_view(tx.state, tx.state.tickets[answer_for], public=False)
 
-    return write(request, device, command, render)
+    return await write(request, device, lambda tx: command, render)
 
 
 _ACTIONS = {
@@ -179,10 +176,7 @@ async def complete(request: Request, ticket_id: str, body: protocol.CompleteRequ
         raise InvalidInput(f"Unknown outcome {body.outcome!r}; this office uses: {known}.")
     tid = TicketId(ticket_id)
     counter = CounterId(body.counter) if body.counter else None
-    return await _ticket_write(  # type: ignore[no-any-return]
-        request, device, lambda tx: tid,
-        lambda tx: lifecycle.Complete(_ticket_in(tx, tid).id, body.outcome, counter),
-    )  # fmt: skip
+    return await _ticket_write(request, device, tid, lifecycle.Complete(tid, body.outcome, counter))
 
 
 @router.post("/tickets/{ticket_id}/transfer", tags=["counter"])
@@ -191,12 +185,8 @@ async def transfer(request: Request, ticket_id: str, body: protocol.TransferRequ
     device = require_device(request, R.COUNTER)
     tid, new = TicketId(ticket_id), _new_id()
     counter = CounterId(body.counter) if body.counter else None
-    return await _ticket_write(  # type: ignore[no-any-return]
-        request, device, lambda tx: new,
-        lambda tx: lifecycle.Transfer(
-            _ticket_in(tx, tid).id, ServiceCode(body.service), new, body.note, body.head, counter
-        ),
-    )  # fmt: skip
+    command = lifecycle.Transfer(tid, ServiceCode(body.service), new, body.note, body.head, counter)
+    return await _ticket_write(request, device, new, command)
 
 
 @router.post("/tickets/{ticket_id}/{action}", tags=["counter"])
@@ -212,16 +202,22 @@ async def ticket_action(
     device = require_device(request, R.COUNTER)
     tid = TicketId(ticket_id)
     counter = CounterId(body.counter) if body and body.counter else None
-    return await _ticket_write(  # type: ignore[no-any-return]
-        request, device, lambda tx: tid,
-        lambda tx: lifecycle.TicketCommand(_ACTIONS[action], _ticket_in(tx, tid).id, counter),
-    )  # fmt: skip
+    return await _ticket_write(
+        request, device, tid, lifecycle.TicketCommand(_ACTIONS[action], tid, counter)
+    )
 
 
 # --- counters -------------------------------------------------------------------------------
 
 
-def _counter_write(request: Request, device: auth.Device, cid: CounterId, command: Any) -> Any:
+async def _counter_write(
+    request: Request,
+    device: auth.Device,
+    cid: CounterId,
+    build: Callable[[Tx], lifecycle.Command],
+) -> Response:
+    """Run a counter command; the answer is the counter's session and its ticket."""
+
     def render(tx: Tx, events: Any) -> dict[str, Any]:
         session = tx.state.counter(cid)
         active = tx.state.active_ticket(cid)
@@ -231,7 +227,7 @@ def _counter_write(request: Request, device: auth.Device, cid: CounterId, comman
             "ticket": None if active is None else protocol.ticket_to_dict(active, public=False),
         }  # fmt: skip
 
-    return write(request, device, command, render)
+    return await write(request, device, build, render)
 
 
 @router.post("/counters/{counter_id}/open", tags=["counter"])
@@ -242,7 +238,7 @@ async def open_counter(
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
     services = tuple(ServiceCode(s) for s in body.services)
-    return await _counter_write(  # type: ignore[no-any-return]
+    return await _counter_write(
         request, device, cid, lambda tx: lifecycle.OpenCounter(cid, services)
     )
 
@@ -251,7 +247,7 @@ async def open_counter(
 async def pause(request: Request, counter_id: str, body: protocol.PauseRequest) -> Response:
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
-    return await _counter_write(  # type: ignore[no-any-return]
+    return await _counter_write(
         request, device, cid, lambda tx: lifecycle.PauseCounter(cid, body.reason)
     )
 
@@ -260,18 +256,14 @@ async def pause(request: Request, counter_id: str, body: protocol.PauseRequest) 
 async def resume(request: Request, counter_id: str) -> Response:
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
-    return await _counter_write(  # type: ignore[no-any-return]
-        request, device, cid, lambda tx: lifecycle.ResumeCounter(cid)
-    )
+    return await _counter_write(request, device, cid, lambda tx: lifecycle.ResumeCounter(cid))
 
 
 @router.post("/counters/{counter_id}/close", tags=["counter"])
 async def close(request: Request, counter_id: str) -> Response:
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
-    return await _counter_write(  # type: ignore[no-any-return]
-        request, device, cid, lambda tx: lifecycle.CloseCounter(cid)
-    )
+    return await _counter_write(request, device, cid, lambda tx: lifecycle.CloseCounter(cid))
 
 
 @router.post("/counters/{counter_id}/call-next", tags=["counter"])
@@ -279,9 +271,7 @@ async def call_next(request: Request, counter_id: str) -> Response:
     """Call the ticket the policy picks; the answer says why it was chosen."""
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
-    return await _counter_write(  # type: ignore[no-any-return]
-        request, device, cid, lambda tx: lifecycle.CallNext(cid)
-    )
+    return await _counter_write(request, device, cid, lambda tx: lifecycle.CallNext(cid))
 
 
 @router.post("/counters/{counter_id}/call", tags=["counter"])
@@ -293,14 +283,11 @@ async def call_given(request: Request, counter_id: str, body: protocol.CallReque
         raise InvalidInput("Give either 'ticket' (an id) or 'label' (a number such as A042).")
 
     def build(tx: Tx) -> lifecycle.Command:
-        ticket = (
-            _ticket_in(tx, TicketId(body.ticket))
-            if body.ticket
-            else _by_label(tx, body.label or "")
-        )
-        return lifecycle.CallTicket(cid, ticket.id)
+        # An unknown id is the core's 404; a number is looked up among today's tickets.
+        tid = TicketId(body.ticket) if body.ticket else _by_label(tx, body.label or "").id
+        return lifecycle.CallTicket(cid, tid)
 
-    return await _counter_write(request, device, cid, build)  # type: ignore[no-any-return]
+    return await _counter_write(request, device, cid, build)
 
 
 # --- pairing --------------------------------------------------------------------------------
