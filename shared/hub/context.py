@@ -14,12 +14,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from shared import const, protocol
+from shared import const
 from shared.config import OfficeConfig
-from shared.core import estimate, lifecycle
+from shared.core import lifecycle
 from shared.core.errors import InvalidInput, Unauthorized
 from shared.core.events import Event
-from shared.core.model import OfficeState, Ticket
 from shared.hub import auth
 from shared.hub.broadcast import Broadcaster
 from shared.hub.service import HubService, Tx
@@ -33,13 +32,6 @@ class Hub:
     reader: sqlite3.Connection  # loop-thread connection for device look-ups
     hub_id: str
     devices: dict[str, tuple[auth.Device, float]] = field(default_factory=dict)
-
-    def ticket_view(self, state: OfficeState, ticket: Ticket, public: bool) -> dict[str, Any]:
-        now = self.service.clock.now()
-        view = protocol.ticket_to_dict(ticket, public)
-        est = estimate.for_ticket(state, ticket, self.config.rules, now)
-        view["estimate"] = protocol.ticket_estimate_to_dict(est)
-        return view
 
 
 def hub_of(request: Request) -> Hub:

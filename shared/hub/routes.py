@@ -27,6 +27,15 @@ def _new_id() -> TicketId:
     return TicketId(secrets.token_hex(8))
 
 
+def _ticket_view(tx: Tx, tid: TicketId) -> dict[str, Any]:
+    """A ticket as its counter or kiosk sees it, with its rank and estimate at commit time."""
+    ticket = tx.state.tickets[tid]
+    view = protocol.ticket_to_dict(ticket, public=False)
+    est = estimate.for_ticket(tx.state, ticket, tx.config.rules, tx.now)
+    view["estimate"] = protocol.ticket_estimate_to_dict(est)
+    return view
+
+
 def _by_label(tx: Tx, label: str) -> Ticket:
     """The current leg of the ticket whose number the visitor shows ("A042")."""
     legs = [t for t in tx.state.tickets.values() if t.label == label.strip().upper()]
@@ -133,7 +142,6 @@ async def status(request: Request, token: str) -> dict[str, Any]:
 async def issue(request: Request, body: protocol.IssueRequest) -> Response:
     """Issue a ticket. Send an `Idempotency-Key` header: a retry returns the same ticket."""
     device = require_device(request, R.KIOSK)
-    hub = hub_of(request)
     tid, token = _new_id(), secrets.token_urlsafe(24)  # 192 bits
 
     def build(tx: Tx) -> lifecycle.Command:
@@ -142,7 +150,7 @@ async def issue(request: Request, body: protocol.IssueRequest) -> Response:
         )
 
     def render(tx: Tx, events: Any) -> dict[str, Any]:
-        view = hub.ticket_view(tx.state, tx.state.tickets[tid], public=False)
+        view = _ticket_view(tx, tid)
         view["status_url"] = f"{const.API_PREFIX}/status/{token}"
         return view
 
@@ -153,10 +161,9 @@ async def _ticket_write(
     request: Request, device: auth.Device, answer_for: TicketId, command: lifecycle.Command
 ) -> Response:
     """Run a ticket command; the answer is the ticket `answer_for` (the new leg of a transfer)."""
-    hub = hub_of(request)
 
     def render(tx: Tx, events: Any) -> dict[str, Any]:
-        return hub.ticket_view(tx.state, tx.state.tickets[answer_for], public=False)
+        return _ticket_view(tx, answer_for)
 
     return await write(request, device, lambda tx: command, render)
 
