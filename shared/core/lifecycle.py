@@ -247,7 +247,7 @@ def decide(state: OfficeState, command: Command, rules: Rules, now: datetime) ->
                 [] if session.services == services else [CounterServicesChanged(now, cid, services)]
             )
         case PauseCounter(counter=cid, reason=reason):
-            session = _open_counter(state, cid, rules)
+            _open_counter(state, cid, rules)  # paused only from open and free
             return [CounterPaused(now, cid, reason)]
         case ResumeCounter(counter=cid):
             _known_counter(cid, rules)

@@ -39,7 +39,7 @@ from shared.clock import Clock
 from shared.config import OfficeConfig
 from shared.core import lifecycle
 from shared.core.errors import MontourError
-from shared.core.events import DayOpened, Event
+from shared.core.events import Event
 from shared.core.model import OfficeState
 from shared.core.numbering import office_day
 from shared.hub.store import Store
@@ -79,11 +79,11 @@ class Tx:
         out = []
         for event in new:
             self.seq += 1
-            day = self.state.day.isoformat() if self.state.day else ""
-            if isinstance(event, DayOpened):
-                day = event.day.isoformat()
-            self.store.append(self.seq, day, event)
+            # Folded first so that a DayOpened is filed under the day it opens; a failure
+            # below undoes both (the batch restores the job's state and seq).
             self.state = lifecycle.evolve(self.state, event)
+            day = self.state.day.isoformat() if self.state.day else ""
+            self.store.append(self.seq, day, event)
             out.append((self.seq, event))
         self.events.extend(out)
         return out
