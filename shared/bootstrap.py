@@ -33,10 +33,20 @@ RUN_APT_PACKAGES: tuple[str, ...] = (
     "libxcb-keysyms1", "libxcb-randr0", "libxcb-render0", "libxcb-render-util0",
     "libxcb-shape0", "libxcb-shm0", "libxcb-sync1", "libxcb-util1", "libxcb-xfixes0",
     "libxcb-xkb1", "libxkbcommon-x11-0", "libpulse0", "tzdata",
+    # Screens and tickets in Arabic: a font with its glyphs, and FriBiDi, which Pillow's
+    # bundled raqm loads at run time to shape right-to-left text on the ticket.
+    "fonts-dejavu-core", "libfribidi0",
+    # Speech when Qt has no text-to-speech engine (the kiosk's accessible mode).
+    "espeak-ng",
+    # USB receipt printers (python-escpos through pyusb).
+    "libusb-1.0-0",
 )  # fmt: skip
 
-# Extra packages for the test suite only: `ip netns` for tests/net.
-TEST_APT_PACKAGES: tuple[str, ...] = ("iproute2",)
+# Extra packages for the test suite only: `ip netns` for tests/net, Chromium for the phone
+# page's test in a real browser, a PulseAudio null sink to record what the apps play.
+TEST_APT_PACKAGES: tuple[str, ...] = (
+    "iproute2", "chromium", "pulseaudio", "pulseaudio-utils", "sox",
+)  # fmt: skip
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"

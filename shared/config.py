@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -46,6 +46,7 @@ class _Office(_Model):
     phone: str = ""
     website: str = ""
     appointment_url: str = ""
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")
 
     @field_validator("timezone")
     @classmethod
@@ -65,11 +66,22 @@ class _Policy(_Model):
     busy_threshold_min: int = Field(default=20, ge=0, le=480)
 
 
+class _Callbacks(_Model):
+    enabled: bool = True
+    retention_days: int = Field(default=30, ge=1, le=365)
+
+
+Period = Annotated[list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]],
+                   Field(min_length=2, max_length=2)]  # fmt: skip
+Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Period]]
+
+
 class _Service(_Model):
     code: Code
     prefix: str | None = Field(default=None, pattern=r"^[A-Z]{1,2}$")
     name: Names = Field(min_length=1)
     mean_service_min: float = Field(gt=0, le=240)
+    quieter_hours: Week | None = None
 
 
 class _Counter(_Model):
@@ -84,10 +96,6 @@ class _Outcome(_Model):
     label: Names = Field(min_length=1)
 
 
-Period = Annotated[list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]],
-                   Field(min_length=2, max_length=2)]  # fmt: skip
-
-
 class _File(_Model):
     office: _Office
     policy: _Policy = _Policy()
@@ -97,9 +105,12 @@ class _File(_Model):
         default_factory=lambda: [_Outcome(code="done", label={"fr": "Traité", "en": "Done"})],
         min_length=1,
     )
-    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Period]] = Field(
-        default_factory=dict
-    )
+    hours: Week = Field(default_factory=dict)
+    quieter_hours: Week = Field(default_factory=dict)
+    callbacks: _Callbacks = _Callbacks()
+
+
+Periods = tuple[tuple[time, time], ...]
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,16 @@ class OfficeConfig:
     busy_threshold_min: int
     rules: Rules
     outcomes: tuple[Outcome, ...]
-    hours: Mapping[str, tuple[tuple[time, time], ...]]  # weekday key -> opening periods
+    hours: Mapping[str, Periods]  # weekday key -> opening periods
+    public_url: str = ""  # base of the phone page's address in the ticket's QR code
+    quieter_hours: Mapping[str, Periods] = field(default_factory=dict)  # declared by the office
+    service_quieter_hours: Mapping[str, Mapping[str, Periods]] = field(default_factory=dict)
+    callbacks_enabled: bool = True
+    callback_retention_days: int = 30
+
+    def quieter_hours_for(self, service: str) -> Mapping[str, Periods]:
+        """The declared quieter hours of a service (its own, else the office's)."""
+        return self.service_quieter_hours.get(service) or self.quieter_hours
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,15 +185,24 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         f.policy.recall_limit,
         f.policy.no_show_grace_min * 60.0,
     )
-    hours: dict[str, tuple[tuple[time, time], ...]] = {
-        day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods)
-        for day, periods in f.hours.items()
-    }
     return OfficeConfig(
         f.office.id, f.office.name, f.office.timezone, tuple(f.office.languages), f.office.phone,
         f.office.website, f.office.appointment_url, f.policy.busy_threshold_min, rules,
-        tuple(Outcome(o.code, dict(o.label)) for o in f.outcomes), hours,
+        tuple(Outcome(o.code, dict(o.label)) for o in f.outcomes), _week(f.hours),
+        public_url=f.office.public_url.rstrip("/"),
+        quieter_hours=_week(f.quieter_hours),
+        service_quieter_hours={s.code: _week(s.quieter_hours) for s in f.services
+                               if s.quieter_hours},
+        callbacks_enabled=f.callbacks.enabled,
+        callback_retention_days=f.callbacks.retention_days,
     )  # fmt: skip
+
+
+def _week(raw: Mapping[str, list[list[str]]]) -> dict[str, Periods]:
+    return {
+        day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods)
+        for day, periods in raw.items()
+    }
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
@@ -204,10 +233,15 @@ def _cross_check(f: _File) -> list[str]:
         for code in c.services:
             if code not in codes:
                 problems.append(f"counters[{i}].services: unknown service {code!r}")
-    for day, periods in f.hours.items():
-        for j, (a, b) in enumerate(periods):
-            if a >= b:
-                problems.append(f"hours.{day}[{j}]: opens at {a} but closes at {b}")
+    weeks: list[tuple[str, Mapping[str, list[list[str]]]]] = [
+        ("hours", f.hours), ("quieter_hours", f.quieter_hours),
+        *((f"services[{i}].quieter_hours", s.quieter_hours or {}) for i, s in enumerate(f.services)),
+    ]  # fmt: skip
+    for key, week in weeks:
+        for day, periods in week.items():
+            for j, (a, b) in enumerate(periods):
+                if a >= b:
+                    problems.append(f"{key}.{day}[{j}]: starts at {a} but ends at {b}")
     outcome_codes = [o.code for o in f.outcomes]
     for i, o in enumerate(f.outcomes):
         if outcome_codes.count(o.code) > 1:

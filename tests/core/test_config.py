@@ -35,7 +35,7 @@ def test_the_example_office_loads() -> None:
         (lambda r: r["counters"][2].update(services=["A", "Z"]), r"counters\[2\].services: unknown service 'Z'"),
         (lambda r: r["office"].update(timezone="Europe/Nowhere"), r"office.timezone: .*unknown time zone"),
         (lambda r: r["office"].update(colour="blue"), r"office.colour: Extra inputs"),
-        (lambda r: r["hours"].update(mon=[["12:00", "08:30"]]), r"hours.mon\[0\]: opens at 12:00"),
+        (lambda r: r["hours"].update(mon=[["12:00", "08:30"]]), r"hours.mon\[0\]: starts at 12:00"),
         (lambda r: r["hours"].update(mon=[["25:00", "26:00"]]), r"hours.mon\[0\]\[0\]"),
         (lambda r: r["services"][1].update(code="A"), r"services\[0\].code: 'A' is used by more"),
         (lambda r: r["policy"].update(kind="random"), r"policy.kind"),
