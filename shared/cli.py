@@ -3,6 +3,8 @@
 montour hub      run the office's hub (HTTP + WebSocket, advertised by zeroconf)
 montour hub pair       print a one-time pairing code for a device
 montour hub token      print a device token directly (provisioning scripts)
+montour kiosk    the visitors' touchscreen kiosk
+montour ticket   issue and print one ticket from the shell (to test a printer)
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 """
@@ -95,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=Path(platformdirs.user_data_dir("montour"))
                       / "demo.db")  # fmt: skip
     demo.set_defaults(func=cmd_demo)
+
+    # The apps' commands; their modules import only argparse here, Qt when a command runs.
+    from kiosk import commands as kiosk_commands
+    from kiosk import ticket_cli
+
+    kiosk_commands.register(sub)
+    ticket_cli.register(sub)
 
     export = sub.add_parser("export", help="export data from a hub database")
     export_sub = export.add_subparsers(title="what", metavar="WHAT")

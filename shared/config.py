@@ -198,7 +198,7 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
     )  # fmt: skip
 
 
-def _week(raw: Mapping[str, list[list[str]]]) -> dict[str, Periods]:
+def _week(raw: Week) -> dict[str, Periods]:
     return {
         day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods)
         for day, periods in raw.items()
@@ -233,10 +233,9 @@ def _cross_check(f: _File) -> list[str]:
         for code in c.services:
             if code not in codes:
                 problems.append(f"counters[{i}].services: unknown service {code!r}")
-    weeks: list[tuple[str, Mapping[str, list[list[str]]]]] = [
-        ("hours", f.hours), ("quieter_hours", f.quieter_hours),
-        *((f"services[{i}].quieter_hours", s.quieter_hours or {}) for i, s in enumerate(f.services)),
-    ]  # fmt: skip
+    weeks: list[tuple[str, Week]] = [("hours", f.hours), ("quieter_hours", f.quieter_hours)]
+    weeks += [(f"services[{i}].quieter_hours", s.quieter_hours or {})
+              for i, s in enumerate(f.services)]  # fmt: skip
     for key, week in weeks:
         for day, periods in week.items():
             for j, (a, b) in enumerate(periods):

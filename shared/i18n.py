@@ -40,7 +40,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 KEYWORDS = {"_": None, "N_": None}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for extraction without translating it here."""
     return message
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,19 @@ class TransferRequest(_Request):
     note: ShortText = ""
     head: bool = False
     counter: Code | None = None
+
+
+class CallbackRequest(_Request):
+    service: Code
+    phone: Annotated[str, Field(min_length=1, max_length=32)]
+    consent: bool
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "fr"
+    ticket: Annotated[str, Field(max_length=32)] | None = None
+
+
+class PrinterReport(_Request):
+    state: Literal["ok", "paper_near_end", "paper_out", "offline", "error", "unknown"]
+    detail: ShortText = ""
 
 
 class PairRequest(_Request):

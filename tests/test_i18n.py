@@ -30,9 +30,7 @@ def extracted(domain: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in sorted(_sources(domain)):
         with path.open("rb") as f:
-            for lineno, _func, message, _comments in extract_python(
-                f, list(i18n.KEYWORDS), [], {}
-            ):
+            for lineno, _func, message, _comments in extract_python(f, list(i18n.KEYWORDS), [], {}):
                 if isinstance(message, str):
                     out.setdefault(message, f"{path.relative_to(ROOT)}:{lineno}")
     return out

@@ -144,6 +144,22 @@ class HubClient:
         body = {"service": service, "priority": priority, "lang": lang}
         return await self._write("/tickets", body, idempotency_key)
 
+    async def preview(self, service: str, priority: bool = False) -> JSON:
+        """The rank and estimate a ticket taken now would get (before the visitor takes it)."""
+        flag = "true" if priority else "false"
+        return await self._request("GET", f"/services/{_segment(service)}/preview?priority={flag}")
+
+    async def request_callback(
+        self, service: str, phone: str, consent: bool, lang: str = "fr",
+        ticket: str | None = None, idempotency_key: str | None = None,
+    ) -> JSON:  # fmt: skip
+        body = {"service": service, "phone": phone, "consent": consent, "lang": lang,
+                "ticket": ticket}  # fmt: skip
+        return await self._write("/callbacks", body, idempotency_key)
+
+    async def report_printer(self, state: str, detail: str = "") -> JSON:
+        return await self._write("/devices/me/printer", {"state": state, "detail": detail})
+
     # --- counters ---------------------------------------------------------------------------
 
     async def open_counter(self, cid: str, services: list[str]) -> JSON:

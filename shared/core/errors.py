@@ -48,3 +48,15 @@ class Forbidden(MontourError):
 
 class ConfigError(MontourError):
     http_status, code = 422, "invalid_config"
+
+
+class ConsentRequired(MontourError):
+    http_status, code = 422, "consent_required"
+
+
+class PhoneInvalid(MontourError):
+    http_status, code = 422, "phone_invalid"
+
+
+class FeatureOff(MontourError):
+    http_status, code = 409, "feature_off"

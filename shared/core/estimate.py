@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.core import policy
-from shared.core.model import CounterStatus, OfficeState, Rules, ServiceCode, Ticket
+from shared.core.model import CounterStatus, OfficeState, Rules, ServiceCode, Ticket, TicketId
 
 LOW_FACTOR = 0.7
 HIGH_FACTOR = 1.5
@@ -91,3 +91,19 @@ def for_services(
             len(waiting), prio, counters, wait_range(ahead, service.mean_service_min, counters)
         )
     return out
+
+
+def for_new_ticket(
+    state: OfficeState, rules: Rules, service: ServiceCode, priority: bool, now: datetime
+) -> TicketEstimate:
+    """The rank and range a ticket taken now would get: shown before the visitor takes it.
+
+    The policy itself ranks a would-be ticket among the waiting ones, so the answer is the one
+    the hub will give once the ticket exists (same policy, same moment).
+    """
+    # Numbers grow through the day: the would-be ticket comes after any issued at the same moment.
+    phantom = Ticket(
+        id=TicketId(""), token="", service=service, number=2**31, label="", priority=priority,
+        lang="", issued_at=now,
+    )  # fmt: skip
+    return for_ticket(state, phantom, rules, now)

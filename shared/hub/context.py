@@ -86,10 +86,24 @@ async def write(
     render: Render,
     status: int = 200,
 ) -> Response:
-    """Run one command through the writer, idempotently when the client sent a key.
+    """Run one command through the writer, idempotently when the client sent a key."""
+
+    def act(tx: Tx) -> dict[str, Any]:
+        return render(tx, tx.apply(build(tx)))
+
+    return await write_job(request, device, act, status)
+
+
+async def write_job(
+    request: Request,
+    device: auth.Device,
+    act: Callable[[Tx], dict[str, Any]],
+    status: int = 200,
+) -> Response:
+    """Run one write job through the writer, idempotently when the client sent a key.
 
     The key is scoped by device, and the stored answer is written in the same transaction as
-    the events: a retried request gets exactly the first answer, never a second ticket.
+    the job's changes: a retried request gets exactly the first answer, never a second ticket.
     """
     client_key = request.headers.get("idempotency-key")
     if client_key is not None and not 0 < len(client_key) <= const.IDEMPOTENCY_KEY_MAX_LEN:
@@ -112,8 +126,7 @@ async def write(
                         "send a new key with each new request."
                     )
                 return hit[0], hit[1]
-        events = tx.apply(build(tx))
-        body = json.dumps(render(tx, events), ensure_ascii=False)
+        body = json.dumps(act(tx), ensure_ascii=False)
         if key is not None:
             day = tx.state.day.isoformat() if tx.state.day else ""
             tx.store.remember_response(key, day, status, body, fingerprint)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared import const, protocol
+from shared.config import Periods
 from shared.core import estimate, lifecycle
 from shared.core.errors import InvalidInput, NotFound
 from shared.core.lifecycle import Action
 from shared.core.model import CounterId, ServiceCode, Ticket, TicketId, TicketState
-from shared.hub import auth
+from shared.hub import auth, kiosk_api
 from shared.hub.context import hub_of, require_device, write
 from shared.hub.service import Tx
 
@@ -57,6 +58,7 @@ async def health(request: Request) -> dict[str, Any]:
         "office": hub.config.id,
         "api": const.API_VERSION,
         "seq": hub.broadcaster.seq,
+        "printers": kiosk_api.printers(hub),
     }
 
 
@@ -67,19 +69,26 @@ async def office(request: Request) -> dict[str, Any]:
     return {
         "id": c.id, "name": c.name, "timezone": c.timezone, "languages": list(c.languages),
         "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
-        "busy_threshold_min": c.busy_threshold_min,
+        "public_url": c.public_url, "busy_threshold_min": c.busy_threshold_min,
+        "callbacks": {"enabled": c.callbacks_enabled, "retention_days": c.callback_retention_days},
         "policy": {"kind": c.rules.policy.kind.value, "rate_ratio": c.rules.policy.rate_ratio,
                    "recall_limit": c.rules.recall_limit,
                    "no_show_grace_min": c.rules.no_show_grace_s / 60},
         "services": [{"code": s.code, "prefix": s.prefix, "names": dict(s.names),
-                      "mean_service_min": s.mean_service_min}
+                      "mean_service_min": s.mean_service_min,
+                      "quieter_hours": _week(c.quieter_hours_for(s.code))}
                      for s in c.rules.services.values()],
         "counters": [{"id": k.id, "name": k.name, "services": list(k.services),
                       "accessible": k.accessible} for k in c.rules.counters.values()],
         "outcomes": [{"code": o.code, "labels": dict(o.labels)} for o in c.outcomes],
-        "hours": {day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
-                  for day, periods in c.hours.items()},
+        "hours": _week(c.hours),
+        "quieter_hours": _week(c.quieter_hours),
     }  # fmt: skip
+
+
+def _week(week: Mapping[str, Periods]) -> dict[str, list[list[str]]]:
+    return {day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
+            for day, periods in week.items()}  # fmt: skip
 
 
 @router.get("/queue", tags=["public"])
@@ -152,6 +161,8 @@ async def issue(request: Request, body: protocol.IssueRequest) -> Response:
     def render(tx: Tx, events: Any) -> dict[str, Any]:
         view = _ticket_view(tx, tid)
         view["status_url"] = f"{const.API_PREFIX}/status/{token}"
+        view["page_url"] = kiosk_api.page_url(tx.config, request, token)
+        view["valid_until"] = kiosk_api.valid_until(tx.config, tx.now).isoformat()
         return view
 
     return await write(request, device, build, render, status=201)

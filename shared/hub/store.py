@@ -65,7 +65,23 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("idempotency").add_column("fingerprint", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    # Call-back requests left at the kiosk. The phone number is personal data (P4): kept out of
+    # the event log, deleted by the retention job once `delete_after` has passed.
+    db.table("callbacks").create(
+        {
+            "id": str, "service": str, "phone": str, "lang": str, "ticket": str,
+            "created_at": str, "delete_after": str, "state": str, "device": str,
+        },
+        pk="id", not_null={"service", "phone", "lang", "created_at", "delete_after", "state"},
+    )  # fmt: skip
+    db.table("callbacks").create_index(["delete_after"])
+    # The last state each kiosk reported for its printer: the health of every printer at a glance.
+    for column in ("printer_state", "printer_detail", "printer_at"):
+        db.table("devices").add_column(column, str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 class Store:

@@ -11,7 +11,7 @@ def test_health(office: Office) -> None:
     health = office.ok(office.get("/health"))
     assert health == {
         "status": "ok", "hub_id": office.hub.hub_id, "office": "fs-villeneuve", "api": "1",
-        "seq": office.service.seq,
+        "seq": office.service.seq, "printers": [],
     }  # fmt: skip
     office.issue("A")
     assert office.ok(office.get("/health"))["seq"] == health["seq"] + 1
@@ -63,6 +63,9 @@ def test_openapi_lists_every_route(office: Office) -> None:
         "/api/v1/counters/{counter_id}/call": {"post"},
         "/api/v1/pair": {"post"},
         "/api/v1/pairing-codes": {"post"},
+        "/api/v1/services/{code}/preview": {"get"},
+        "/api/v1/callbacks": {"post"},
+        "/api/v1/devices/me/printer": {"post"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     issue = paths["/api/v1/tickets"]["post"]
