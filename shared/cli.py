@@ -15,7 +15,9 @@ import argparse
 import gc
 import json
 import logging
+import os
 import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -96,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8470)
     demo.add_argument("--db", type=Path, default=Path(platformdirs.user_data_dir("montour"))
                       / "demo.db")  # fmt: skip
+    demo.add_argument(
+        "--no-apps",
+        action="store_true",
+        help="only the hub: do not open the kiosk, display and counter windows",
+    )
     demo.set_defaults(func=cmd_demo)
 
     # The apps' commands; their modules import only argparse here, Qt when a command runs.
@@ -276,14 +283,53 @@ def cmd_export_events(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     print("Montour demo: the example office on this machine (discovery on loopback only).")
     print(f"  database: {args.db}")
+    apps: list[subprocess.Popen[bytes]] = []
+    tickets = args.db.parent / "demo-tickets"
 
     def ready(url: str) -> None:
         print(f"  API docs: {url}/docs")
         print(f"  queue:    {url}/api/v1/queue")
-        print("  The kiosk, display and counter apps join the demo as they are built.")
+        if args.no_apps:
+            pass
+        elif not any(map(os.environ.get, ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))):
+            print("  No screen here ($DISPLAY is empty): the apps are not opened.")
+        else:
+            token = _demo_token(args.db, "kiosk", "Demo kiosk")
+            apps.append(subprocess.Popen([
+                sys.executable, "-m", "shared.cli", "kiosk", "--hub", url, f"--token={token}",
+                "--windowed", "--printer", f"preview:{tickets}",
+            ]))  # fmt: skip
+            print(f"  kiosk:    opened in a window; tickets are written as PNG to {tickets}")
         print("  Stop with Ctrl+C.", flush=True)
 
-    return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback", ready)
+    try:
+        return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback", ready)
+    finally:
+        for app in apps:
+            app.terminate()
+        for app in apps:
+            try:
+                app.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+
+
+def _demo_token(db: Path, role: str, name: str) -> str:
+    """A fresh token for a demo app; the previous demo run's device of that name is revoked."""
+    from datetime import UTC, datetime
+
+    from shared.hub import auth
+
+    now = datetime.now(UTC)
+    store = _store(db)
+    with store.transaction() as tx:
+        tx.execute(
+            "UPDATE devices SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+            [now.isoformat(), name],
+        )
+        token = auth.create_device(tx, auth.parse_role(role), name, now)
+    store.close()
+    return token
 
 
 if __name__ == "__main__":
