@@ -184,6 +184,48 @@ def run_checks(pytest_args: Sequence[str]) -> int:
     return 0
 
 
+def ensure_axe_core() -> Path:
+    """axe-core's browser script, for the phone page's accessibility test in Chromium.
+
+    Fetched once from the npm registry (the test never downloads anything), pinned to one
+    version whose tarball must match the registry's `dist.integrity` (sha512) written here;
+    only `package/axe.min.js` is kept, in .venv/share/axe-core/.
+    """
+    import base64
+    import io
+    import tarfile
+    import urllib.request
+
+    version = "4.14.1"
+    integrity = (
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2"
+        "rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+    )
+    target = VENV / "share" / "axe-core" / "axe.min.js"
+    if target.is_file() and f"axe v{version}\n".encode() in target.read_bytes()[:200]:
+        return target
+    url = f"https://registry.npmjs.org/axe-core/-/axe-core-{version}.tgz"
+    say(f"downloading axe-core {version} for the phone page's accessibility test")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+    except OSError as exc:
+        sys.exit(f"bootstrap: cannot download {url}: {exc}")
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != integrity:
+        sys.exit(f"bootstrap: {url} does not match its pinned sha512; refusing it ({digest})")
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        member = tar.extractfile("package/axe.min.js")
+        if member is None:
+            sys.exit(f"bootstrap: {url} holds no package/axe.min.js")
+        script = member.read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(script)
+    partial.replace(target)  # never a half-written script for the test to load
+    return target
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     check_python()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -194,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_apt_packages(system_packages(command))
     ensure_venv(".[test]" if command == "test" else ".")
     if command == "test":
+        ensure_axe_core()
         return run_checks(rest)
     montour = VENV_BIN / "montour"
     sys.stdout.flush()

@@ -161,6 +161,7 @@ def run_hub(
 
     from shared import config as config_mod
     from shared.hub.app import create_app
+    from shared.hub.pages import feed
 
     office = config_mod.load(config_path)
     # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets it knows are TCP; with it
@@ -190,7 +191,15 @@ def run_hub(
         return stop
 
     app = create_app(office, db, on_started=on_started)
-    server = uvicorn.Server(
+
+    class HubServer(uvicorn.Server):
+        async def shutdown(self, sockets: Any = None) -> None:
+            # uvicorn waits for open streaming responses: without this, one open phone page
+            # held a stopping hub for its feed's whole life (measured 10 s, up to 120 s).
+            feed.end_all(app)
+            await super().shutdown(sockets=sockets)
+
+    server = HubServer(
         uvicorn.Config(
             app,
             http="httptools",  # C parser; h11 (pure Python) cost ~40 % of the hub's CPU

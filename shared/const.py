@@ -29,3 +29,45 @@ WS_MAX_MESSAGE_BYTES = 64 * 2**20
 DISCOVERY_TIMEOUT_S = 6.0
 # Per-name cap on one resolution, so a half-answered advert cannot hold a browse hostage.
 RESOLVE_TIMEOUT_S = 3.0
+
+# Kiosk (kiosk/flow.py, kiosk/viewmodel.py) -----------------------------------------------------
+KIOSK_IDLE_S = 60.0  # quiet time on a screen before "Do you need more time?"
+KIOSK_IDLE_SPEECH_S = 120.0  # the same in speech mode: listening to a screen takes longer
+KIOSK_IDLE_WARNING_S = 30.0  # the warning's countdown (K7: at least 20 s to continue)
+KIOSK_TAKE_TICKET_S = 20.0  # "Take your ticket" stays this long, then back to the start
+KIOSK_TAKE_TICKET_SPEECH_S = 60.0  # long enough to hear the whole ticket read out
+KIOSK_COUNTDOWN_TICK_S = 1.0  # the warning's countdown steps (well under 3 Hz, K8)
+KIOSK_QUEUE_REFRESH_MIN_S = 2.0  # at most one queue refresh this often on a busy day
+
+# Speech (shared/ui/speech.py, shared/ui/espeak.py, shared/ui/qtspeech.py) --------------------
+SPEECH_RATE_WPM = 150  # espeak-ng's words a minute: a little slower than its 175, for visitors
+# espeak-ng writes a sentence's WAV in ~0.01-0.05 s; a run still going after this is stuck.
+SPEECH_SYNTH_TIMEOUT_S = 10.0
+# A played WAV must report its end within its own length plus this, or it is taken as ended
+# (an audio device that vanished mid-sentence must not leave the speaker "speaking" for ever).
+SPEECH_PLAYBACK_MARGIN_S = 2.0
+# Qt's engine (speechd) must start speaking within this; without an audio sink it never does.
+SPEECH_QT_START_TIMEOUT_S = 3.0
+# Qt's engine gives no length for a text: it is taken as stuck once speaking outlasts
+# len(text) / SPEECH_QT_MIN_CHARS_PER_S + SPEECH_QT_STALL_MARGIN_S (speechd hangs in Speaking
+# when its sink is gone). 5 characters a second is far slower than any voice speaks.
+SPEECH_QT_MIN_CHARS_PER_S = 5.0
+SPEECH_QT_STALL_MARGIN_S = 3.0
+SPEECH_CACHE_MAX_FILES = 2000  # cached WAVs kept (~50-150 KB each); the oldest go first
+
+# Phone page (shared/hub/pages) -------------------------------------------------------------
+PHONE_SSE_HEARTBEAT_S = 15.0  # an SSE comment after this much silence keeps proxies from closing
+PHONE_SSE_MAX_SUBSCRIBERS = 500  # live phone pages per hub; beyond, 503 and the page polls
+# A feed ends after this long and the browser reconnects at once: it bounds how long an open
+# page can hold up a graceful shutdown of the hub (uvicorn waits for streaming responses).
+PHONE_SSE_MAX_AGE_S = 120.0
+PHONE_SSE_RETRY_S = 2.0  # EventSource's reconnection delay, sent to it in the stream
+PHONE_POLL_INTERVAL_S = 10.0  # the page's fallback when EventSource is missing or refused
+PHONE_NOSCRIPT_REFRESH_S = 30  # without JavaScript, the page reloads itself this often
+
+# Printing (kiosk/printing.py, kiosk/printers.py) -------------------------------------------
+PRINTER_CONNECT_TIMEOUT_S = 3.0  # a network printer not accepting by then is offline
+PRINTER_STATUS_TIMEOUT_S = 2.0  # the answer to a DLE EOT status query (printers answer in ms)
+PRINTER_WRITE_TIMEOUT_S = 15.0  # one ticket (4-60 KB) reaches a USB, serial or TCP printer
+PRINTER_LP_TIMEOUT_S = 15.0  # `lp` hands a raw job to the CUPS spooler
+PRINT_WORKER_STOP_TIMEOUT_S = 30.0  # stop() waits this long for the job in progress

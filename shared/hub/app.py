@@ -30,6 +30,7 @@ from shared.core.model import OfficeState
 from shared.hub import callbacks, kiosk_api, routes, ws
 from shared.hub.broadcast import Broadcaster
 from shared.hub.context import Hub
+from shared.hub.pages import phone as phone_page
 from shared.hub.service import HubService, Tx
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def create_app(
     app.router.routes.extend(routes.router.routes)
     app.router.routes.extend(ws.router.routes)
     app.router.routes.extend(kiosk_api.router.routes)
+    app.router.routes.extend(phone_page.router.routes)
     _install_error_handlers(app)
     return app
 

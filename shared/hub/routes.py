@@ -18,6 +18,7 @@ from shared.core.lifecycle import Action
 from shared.core.model import CounterId, ServiceCode, Ticket, TicketId, TicketState
 from shared.hub import auth, kiosk_api
 from shared.hub.context import hub_of, require_device, write
+from shared.hub.pages import status as public_status
 from shared.hub.service import Tx
 
 router = APIRouter(prefix=const.API_PREFIX)
@@ -118,30 +119,14 @@ def _snapshot(request: Request, public: bool) -> dict[str, Any]:
 
 @router.get("/status/{token}", tags=["public"])
 async def status(request: Request, token: str) -> dict[str, Any]:
-    """A ticket's public status, by the random token printed in its QR code."""
+    """A ticket's public status, by the random token printed in its QR code (P3: its number,
+    rank and estimate, and the counter once called; nothing else)."""
     hub = hub_of(request)
     st = hub.broadcaster.state
-    legs = [t for t in st.tickets.values() if token and secrets.compare_digest(t.token, token)]
-    if not legs:
+    ticket = public_status.find(st, token)
+    if ticket is None:
         raise NotFound("This ticket is unknown or has expired (tickets are valid for one day).")
-    ticket = next((t for t in legs if t.state is not TicketState.TRANSFERRED), legs[-1])
-    est = estimate.for_ticket(st, ticket, hub.config.rules, hub.service.clock.now())
-    called = ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter
-    # P3: the phone page learns its number, rank, estimate, and the counter once called.
-    return {
-        "label": ticket.label,
-        "state": ticket.state.value,
-        "service": ticket.service,
-        "service_names": dict(hub.config.rules.services[ticket.service].names),
-        "office": hub.config.name,
-        "estimate": protocol.ticket_estimate_to_dict(est)
-        if ticket.state is TicketState.WAITING
-        else None,
-        "counter": ticket.counter if called else None,
-        "counter_name": hub.config.rules.counters[ticket.counter].name
-        if called and ticket.counter
-        else None,
-    }
+    return public_status.public_status(st, hub.config, ticket, hub.service.clock.now())
 
 
 # --- tickets --------------------------------------------------------------------------------

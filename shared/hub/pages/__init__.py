@@ -1,0 +1,1 @@
+"""Read-only pages the hub serves to browsers: the visitor's phone page (`phone.router`)."""
