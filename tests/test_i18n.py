@@ -31,6 +31,8 @@ def extracted(domain: str) -> dict[str, str]:
     for path in sorted(_sources(domain)):
         with path.open("rb") as f:
             for lineno, _func, message, _comments in extract_python(f, list(i18n.KEYWORDS), [], {}):
+                if isinstance(message, tuple):  # `_("… {x}", x=v)`: the msgid comes first
+                    message = message[0]
                 if isinstance(message, str):
                     out.setdefault(message, f"{path.relative_to(ROOT)}:{lineno}")
     return out
