@@ -14,8 +14,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.bench.kiosk import startup, touch  # noqa: E402
-from tests.hubproc import HubProcess  # noqa: E402
+from tests.bench.kiosk import startup, touch
+from tests.hubproc import HubProcess
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -43,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
                 "n": len(lat), "p50": percentile(lat, 0.5), "p95": percentile(lat, 0.95),
                 "max": max(lat), "mean": statistics.fmean(lat), "bytes_per_ticket": size,
             }  # fmt: skip
-            print(f"A. Touch 'Take my ticket' -> ticket bytes handed to the printer "
-                  f"(hub on loopback, file: printer), {len(lat)} tickets:", file=out)
+            print(
+                f"A. Touch 'Take my ticket' -> ticket bytes handed to the printer "
+                f"(hub on loopback, file: printer), {len(lat)} tickets:",
+                file=out,
+            )
             r = result["touch_to_bytes_ms"]
             print(f"   p50 {r['p50']:.1f} ms   p95 {r['p95']:.1f} ms   max {r['max']:.1f} ms   "
                   f"({size} bytes a ticket)   goal p95 <= 300 ms", file=out)  # fmt: skip
