@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ log = logging.getLogger(__name__)
 
 def run(args: argparse.Namespace) -> int:
     started = _process_start()
-    pin_singletons()
     width, height = _size(args.size)
     access = Access(
         speech=args.accessible,
@@ -32,21 +30,6 @@ def run(args: argparse.Namespace) -> int:
         return screenshot(Path(args.screenshot), args.screen, args.lang or "fr", access,
                           (width, height))  # fmt: skip
     return _run_kiosk(args, access, (width, height), started)
-
-
-def pin_singletons() -> None:
-    """Work around PySide6 6.12 on Python 3.11: its abi3 build returns None (and True/False)
-    from C++ methods without taking a reference, as if they were immortal (PEP 683, Python
-    3.12+). On 3.11 every `setText`, `start`, `stop`… then steals one reference, and after a few
-    thousand calls the interpreter aborts ("none_dealloc: deallocating None"). A long-running
-    kiosk makes millions of such calls, so give these singletons a reference count they can
-    never exhaust. Remove once the project runs Python ≥ 3.12 or a fixed PySide6."""
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    import ctypes
-
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
 
 
 def screenshot(path: Path, screen: str, lang: str, access: Access, size: tuple[int, int]) -> int:

@@ -97,17 +97,3 @@ def test_the_command_offers_every_screen_the_flow_has() -> None:
     from kiosk.shots import SCREENS as FLOW_SCREENS
 
     assert tuple(SCREENS) == tuple(FLOW_SCREENS)
-
-
-def test_many_qt_calls_do_not_exhaust_none(qapp) -> None:  # type: ignore[no-untyped-def]
-    """PySide6 6.12 on Python 3.11 steals a reference to None per void call (see
-    kiosk.app.pin_singletons); a day of kiosk use makes far more calls than None has refs."""
-    from PySide6.QtCore import QTimer
-
-    from kiosk.app import pin_singletons
-
-    pin_singletons()
-    timer = QTimer()
-    for _ in range(50_000):
-        timer.setInterval(5)
-    assert sys.getrefcount(None) > 1_000_000
