@@ -43,9 +43,16 @@ def test_demo_serves_the_example_office_on_loopback(tmp_path: Path) -> None:
                 url = line.split()[3]
                 break
         assert url is not None and url.startswith("http://127.0.0.1:")
+        assert "discovery loopback" in line
         office = httpx.get(f"{url}/api/v1/office", timeout=10).json()
         assert office["id"] == "fs-villeneuve" and len(office["counters"]) == 6
-        assert "discovery loopback" in line
+        # The demo opens the kiosk (offscreen here), paired with a fresh token: it says when
+        # it shows the office's services (its log goes to the same output).
+        for line in demo.stdout:
+            if "kiosk ready" in line:
+                break
+        else:
+            raise AssertionError("the demo's kiosk never became ready")
     finally:
         demo.terminate()
         demo.wait(10)
