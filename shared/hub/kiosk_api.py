@@ -4,7 +4,6 @@ the state of its printer."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +19,6 @@ from shared.hub.context import hub_of, require_device, write_job
 from shared.hub.service import Tx
 
 router = APIRouter(prefix=const.API_PREFIX)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @router.get("/services/{code}/preview", tags=["public"])
@@ -85,16 +83,6 @@ def printers(hub: Any) -> list[dict[str, Any]]:
         "WHERE role = 'kiosk' AND revoked_at IS NULL AND printer_state IS NOT NULL ORDER BY name"
     ).fetchall()
     return [{"device": n, "state": s, "detail": d or "", "at": a} for n, s, d, a in rows]
-
-
-def valid_until(config: OfficeConfig, now: datetime) -> datetime:
-    """When a ticket taken now stops being valid: today's closing time, else midnight."""
-    local = now.astimezone(config.tz)
-    periods = config.hours.get(WEEKDAYS[local.weekday()], ())
-    closing = max((b for _, b in periods), default=None)
-    if closing is not None and local.time() < closing:
-        return datetime.combine(local.date(), closing, config.tz)
-    return datetime.combine(local.date() + timedelta(days=1), time(0), config.tz)
 
 
 def page_url(config: OfficeConfig, request: Request, token: str) -> str:

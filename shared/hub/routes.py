@@ -123,7 +123,7 @@ async def status(request: Request, token: str) -> dict[str, Any]:
     rank and estimate, and the counter once called; nothing else)."""
     hub = hub_of(request)
     st = hub.broadcaster.state
-    ticket = public_status.find(st, token)
+    ticket = public_status.find_valid(st, token, hub.config, hub.service.clock.now())
     if ticket is None:
         raise NotFound("This ticket is unknown or has expired (tickets are valid for one day).")
     return public_status.public_status(st, hub.config, ticket, hub.service.clock.now())
@@ -147,7 +147,7 @@ async def issue(request: Request, body: protocol.IssueRequest) -> Response:
         view = _ticket_view(tx, tid)
         view["status_url"] = f"{const.API_PREFIX}/status/{token}"
         view["page_url"] = kiosk_api.page_url(tx.config, request, token)
-        view["valid_until"] = kiosk_api.valid_until(tx.config, tx.now).isoformat()
+        view["valid_until"] = public_status.valid_until(tx.config, tx.now).isoformat()
         return view
 
     return await write(request, device, build, render, status=201)

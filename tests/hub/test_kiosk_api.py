@@ -120,3 +120,20 @@ def test_printer_reports_show_in_health(office: Office) -> None:
     assert [(p["state"], p["detail"]) for p in printers] == [("paper_out", "cover")]
     assert_error(office.post("/devices/me/printer", "kiosk", {"state": "on fire"}), 422)
     assert_error(office.post("/devices/me/printer", "display", {"state": "ok"}), 403)
+
+
+def test_a_finished_tickets_page_expires_at_closing_time_a_live_one_does_not(
+    office: Office,
+) -> None:
+    office.open("G1", "A")
+    done, waiting = office.issue("A"), office.issue("A")
+    office.call_next("G1")
+    office.ok(office.act(done["id"], "start"))
+    office.ok(office.act(done["id"], "complete", {"outcome": "done"}))
+    assert office.get(f"/status/{done['token']}").status_code == 200
+    # Monday 09:00 → 16:30 closing: 7 h 30 later the doors are shut.
+    office.clock.advance(7.5 * 3600)
+    assert_error(office.get(f"/status/{done['token']}"), 404, "not_found")
+    assert office.client.get(f"/t/{done['token']}").status_code == 404
+    # The visitor still waiting inside is served after closing: their page still works.
+    assert office.status(waiting["token"])["state"] == "waiting"

@@ -116,7 +116,7 @@ class EventStream(StreamingResponse):
 
 
 def open_feed(app: FastAPI, hub: Hub, token: str) -> EventStream:
-    ticket = status.find(hub.broadcaster.state, token)
+    ticket = status.find_valid(hub.broadcaster.state, token, hub.config, hub.service.clock.now())
     if ticket is None:
         raise NotFound(GONE_MESSAGE)
     feeds = feeds_of(app)

@@ -56,7 +56,7 @@ ASSET_URLS = {name: f"{ASSET_PREFIX}/{name}?v={v}" for name, (_, _, v) in _ASSET
 async def phone_page(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
     hub = hub_of(request)
     state = hub.broadcaster.state
-    ticket = status.find(state, token)
+    ticket = status.find_valid(state, token, hub.config, hub.service.clock.now())
     offered = texts.languages(hub.config)
     accept = request.headers.get("accept-language")
     chosen = texts.choose(offered, lang, ticket.lang if ticket else None, accept)

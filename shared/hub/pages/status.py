@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from shared import protocol
@@ -20,6 +20,7 @@ from shared.core.model import OfficeState, Ticket, TicketId, TicketState
 # Hub tokens are `secrets.token_urlsafe`; anything else cannot match, and compare_digest
 # raises TypeError on non-ASCII text, so such a token is refused before comparing.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def valid_token(token: str) -> bool:
@@ -34,6 +35,32 @@ def find(state: OfficeState, token: str) -> Ticket | None:
     if not legs:
         return None
     return next((t for t in legs if t.state is not TicketState.TRANSFERRED), legs[-1])
+
+
+_LIVE = (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING, TicketState.PARKED)
+
+
+def find_valid(
+    state: OfficeState, token: str, config: OfficeConfig, now: datetime
+) -> Ticket | None:
+    """`find`, for the visitor's pages: a token expires at the office's closing time (P3),
+    unless its visit is still going on (an office serves the visitors already inside after it
+    closes its doors). At the office's midnight the day's tokens all go with the day."""
+    ticket = find(state, token)
+    if ticket is None or ticket.state in _LIVE:
+        return ticket
+    return ticket if now < valid_until(config, ticket.issued_at) else None
+
+
+def valid_until(config: OfficeConfig, issued: datetime) -> datetime:
+    """When a ticket issued at `issued` stops being valid: that day's closing time, or the
+    next midnight for a ticket taken after closing (or on a day without opening hours)."""
+    local = issued.astimezone(config.tz)
+    periods = config.hours.get(WEEKDAYS[local.weekday()], ())
+    closing = max((b for _, b in periods), default=None)
+    if closing is not None and local.time() < closing:
+        return datetime.combine(local.date(), closing, config.tz)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), config.tz)
 
 
 def refresh(state: OfficeState, token: str, known: TicketId | None) -> Ticket | None:
