@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench.kiosk", description=__doc__)
     p.add_argument("--tickets", type=int, default=200)
     p.add_argument("--starts", type=int, default=5)
+    p.add_argument("--lang", default="fr", help="the visitors' language (ar: raster lines)")
     p.add_argument("--json", action="store_true", help="figures as JSON on stdout")
     args = p.parse_args(argv)
     out = sys.stderr if args.json else sys.stdout
@@ -38,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         base = Path(tmp)
         with HubProcess(base / "hub.db", discovery="loopback") as hub:
             token = hub.token("kiosk", "bench kiosk")
-            lat, size = touch.run(hub.url, token, base / "lp0", args.tickets)
+            lat, size = touch.run(hub.url, token, base / "lp0", args.tickets, args.lang)
             result["touch_to_bytes_ms"] = {
                 "n": len(lat), "p50": percentile(lat, 0.5), "p95": percentile(lat, 0.95),
                 "max": max(lat), "mean": statistics.fmean(lat), "bytes_per_ticket": size,
             }  # fmt: skip
             print(
                 f"A. Touch 'Take my ticket' -> ticket bytes handed to the printer "
-                f"(hub on loopback, file: printer), {len(lat)} tickets:",
+                f"(hub on loopback, file: printer), {len(lat)} tickets in {args.lang!r}:",
                 file=out,
             )
             r = result["touch_to_bytes_ms"]

@@ -38,12 +38,14 @@ def wait(app: QApplication, done: Callable[[], bool], what: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
 
 
-def run(hub_url: str, token: str, lp: Path, tickets: int) -> tuple[list[float], int]:
+def run(
+    hub_url: str, token: str, lp: Path, tickets: int, lang: str = "fr"
+) -> tuple[list[float], int]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     link = ServerLink(fixed_hub(hub_url), token)
     printer = PrintWorker(f"file:{lp}")
-    vm = KioskViewModel(link, printer, Silent(), flow.initial("fr"))
+    vm = KioskViewModel(link, printer, Silent(), flow.initial(lang), prefer_lang=lang)
     window = KioskWindow()
     vm.viewChanged.connect(window.render)
     window.intent.connect(vm.press)
