@@ -44,7 +44,8 @@ def screenshot(path: Path, screen: str, lang: str, access: Access, size: tuple[i
     app = QApplication.instance() or QApplication([])
     window = KioskWindow()
     window.resize(*size)
-    vm = KioskViewModel(None, None, _Mute(), shots.sample_state(screen, lang, access))
+    vm = KioskViewModel(None, None, _Mute(), shots.sample_state(screen, lang, access),
+                        today=lambda _tz: samples.TODAY)  # fmt: skip
     vm.office, vm.queue = samples.OFFICE, samples.QUEUE
     vm.viewChanged.connect(window.render)
     window.show()
@@ -70,53 +71,104 @@ def _run_kiosk(
 ) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.viewmodel import KioskViewModel
-    from kiosk.window import KioskWindow
-    from shared.client import credentials
-    from shared.client.link import ServerLink
-    from shared.client.stream import discovered_hub, fixed_hub
-    from shared.ui.speech import Speaker
-
-    creds = credentials.load("kiosk")
-    if args.token:
-        creds = credentials.Credentials("kiosk", "", args.hub or "", args.token, args.name)
-    elif args.pair:
-        creds = _pair(args, creds)
-    if creds is None:
-        print(
-            "montour: this kiosk is not paired. On the hub machine run "
-            "`montour hub pair --role kiosk`, then start the kiosk with --pair CODE."
-        )
-        return 2
-    office = creds.office or None
-    locate = fixed_hub(args.hub) if args.hub else discovered_hub(office, args.discovery)
     app = QApplication.instance() or QApplication([])
-    link = ServerLink(locate, creds.token)
-    printer = _printer(args.printer)
-    speaker = Speaker(engine=args.speech)
-    from kiosk import flow
-
-    state = flow.initial(args.lang or "fr", access=access)
-    vm = KioskViewModel(link, printer, speaker, state, prefer_lang=args.lang)
-    window = KioskWindow()
-    vm.viewChanged.connect(window.render)
-    window.intent.connect(vm.press)
-    window.focusMoved.connect(vm.focus_moved)
-    vm.ready.connect(lambda: log.info("kiosk ready with the office's services %.2f s after the "
-                                      "process started", time.time() - started))  # fmt: skip
-    window.resize(*size)
-    window.show() if args.windowed else window.showFullScreen()
-    link.start()
-    if printer is not None:
-        printer.start()
-    vm.start()
+    kiosk = Kiosk(args, access, started)
+    kiosk.window.resize(*size)
+    kiosk.window.show() if args.windowed else kiosk.window.showFullScreen()
+    kiosk.start()
     try:
         return int(app.exec())
     finally:
-        vm.stop()
-        link.stop()
-        if printer is not None:
-            printer.stop()
+        kiosk.close()
+
+
+class Kiosk:
+    """The kiosk's parts, wired: window, view model, printer, speaker, and the hub link once
+    the kiosk is paired (at start, or later from the set-up screen)."""
+
+    def __init__(
+        self, args: argparse.Namespace, access: Access, started: float | None = None,
+        creds_dir: Path | None = None,
+    ) -> None:  # fmt: skip
+        from kiosk import flow
+        from kiosk.pairing import Pairer
+        from kiosk.viewmodel import KioskViewModel
+        from kiosk.window import KioskWindow
+        from shared.client import credentials
+        from shared.ui.speech import Speaker
+
+        self.args, self.creds_dir = args, creds_dir
+        self.stored = credentials.load("kiosk", creds_dir)
+        creds = self.stored
+        if args.token:
+            creds = credentials.Credentials("kiosk", "", args.hub or "", args.token, args.name)
+        elif args.pair:
+            creds = _pair(args, creds_dir) or creds
+        self.printer = _printer(args.printer)
+        self.speaker = Speaker(engine=args.speech)
+        self.pairer = Pairer(args.name, args.hub, args.discovery, creds_dir)
+        state = flow.initial(args.lang or "fr", access=access, paired=creds is not None)
+        self.vm = KioskViewModel(None, self.printer, self.speaker, state, prefer_lang=args.lang,
+                                 pairer=self.pairer)  # fmt: skip
+        self.window = KioskWindow()
+        self.vm.viewChanged.connect(self.window.render)
+        self.window.intent.connect(self.vm.press)
+        self.window.focusMoved.connect(self.vm.focus_moved)
+        self.vm.paired.connect(self._paired)
+        self.vm.unpaired.connect(self._unpaired)
+        if started is not None:
+            self.vm.ready.connect(lambda: log.info(
+                "kiosk ready with the office's services %.2f s after the process started",
+                time.time() - started))  # fmt: skip
+        self.links: list[Any] = []
+        self._creds = creds
+        for lang in state.languages:
+            log.info("speech for %s: %s", lang, self.speaker.engine_for(lang))
+
+    def start(self) -> None:
+        if self.printer is not None:
+            self.printer.start()
+        if self._creds is None:
+            log.warning("this kiosk is not paired: showing the set-up screen (on the hub "
+                        "machine run `montour hub pair --role kiosk`)")  # fmt: skip
+            self.vm._emit(speak=True)
+        else:
+            self._attach(self._creds)
+
+    def _attach(self, creds: Any) -> None:
+        from shared.client.link import ServerLink
+        from shared.client.stream import discovered_hub, fixed_hub
+
+        hub = self.args.hub
+        locate = fixed_hub(hub) if hub else discovered_hub(creds.office or None,
+                                                           self.args.discovery)  # fmt: skip
+        link = ServerLink(locate, creds.token)
+        self.links.append(link)
+        link.start()
+        self.vm.attach(link)
+
+    def _paired(self, creds: Any) -> None:
+        self.stored = creds
+        self._attach(creds)
+
+    def _unpaired(self, link: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        from shared.client import credentials
+
+        if self.stored is not None and not self.args.token:
+            credentials.forget("kiosk", self.creds_dir)  # useless now, and a restart must ask
+            self.stored = None
+        # Stopped after this slot returns: the link's own signal is being delivered.
+        QTimer.singleShot(0, link.stop)
+
+    def close(self) -> None:
+        self.vm.stop()
+        for link in self.links:
+            link.stop()
+        self.pairer.stop()
+        if self.printer is not None:
+            self.printer.stop()
 
 
 def _printer(uri: str | None) -> Any:
@@ -129,20 +181,16 @@ def _printer(uri: str | None) -> Any:
     return PrintWorker(uri)
 
 
-def _pair(args: argparse.Namespace, creds: Any) -> Any:
-    from shared.client import credentials
-    from shared.client.api import HubClient
-    from shared.discovery import find_hub
+def _pair(args: argparse.Namespace, creds_dir: Path | None) -> Any:
+    """`--pair CODE`: pair before the window opens; a refused code leaves the set-up screen."""
+    from kiosk.pairing import pair_with_hub
+    from shared.client.api import ClientError
 
-    async def pair() -> Any:
-        url = args.hub or (await find_hub(None, args.discovery)).url
-        async with HubClient(url) as hub:
-            answer = await hub.pair(args.pair, args.name)
-            office = (await hub.office())["id"]
-        return credentials.Credentials("kiosk", office, url, answer["token"], args.name)
-
-    new = asyncio.run(pair())
-    credentials.save(new)
+    try:
+        new = asyncio.run(pair_with_hub(args.pair, args.name, args.hub, args.discovery, creds_dir))
+    except ClientError as exc:
+        log.error("pairing with code failed: %s", exc.message)
+        return None
     log.info("paired with the hub at %s", new.hub_url)
     return new
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 SCREENS = (
-    "starting", "welcome", "services", "priority", "confirm", "confirm-busy", "callback",
+    "setup", "starting", "welcome", "services", "priority", "confirm", "confirm-busy", "callback",
     "callback-error", "consent", "callback-done", "printing", "take-ticket", "print-failed",
     "hub-down", "idle",
 )  # fmt: skip

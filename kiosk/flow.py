@@ -18,8 +18,7 @@ failure reuses it and the hub answers with the same ticket if the first request 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
 from kiosk.messages import (  # re-exported: flow.Press, flow.Issue, …
@@ -36,40 +35,39 @@ from kiosk.messages import (  # re-exported: flow.Press, flow.Issue, …
     Issued,
     IssueFailed,
     Loaded,
+    Pair,
+    Paired,
+    PairFailed,
     Press,
     PreviewFailed,
     PreviewReady,
     Print,
     Printed,
     RefreshQueue,
+    ReloadOffice,
     ReportPrinter,
     RequestCallback,
     RequestPreview,
     Speak,
     StopSpeech,
     Tick,
+    Unpair,
+    Unpaired,
+)
+from kiosk.state import (  # re-exported: flow.State, flow.Screen, …
+    AT_REST,
+    PAIRING_CODE_DIGITS,
+    Access,
+    Screen,
+    State,
+    initial,
+    reset,
 )
 from shared import const
 from shared.core.phone import normalise as normalise_phone
 
+__all__ = ["Access", "Screen", "State", "initial", "reset"]
 
-class Screen(StrEnum):
-    STARTING = "starting"
-    WELCOME = "welcome"
-    SERVICES = "services"
-    PRIORITY = "priority"
-    CONFIRM = "confirm"
-    PHONE = "phone"
-    CONSENT = "consent"
-    CALLBACK_DONE = "callback_done"
-    PRINTING = "printing"
-    TAKE_TICKET = "take_ticket"
-    PRINT_FAILED = "print_failed"
-    HUB_DOWN = "hub_down"
-
-
-# Screens a visitor may be on with nothing chosen yet: no idle timer, no reset needed.
-_AT_REST = (Screen.STARTING, Screen.WELCOME)
 # Where Escape / [Back] leads.
 _BACK = {
     Screen.SERVICES: Screen.WELCOME,
@@ -79,61 +77,8 @@ _BACK = {
     Screen.CONSENT: Screen.PHONE,
 }
 PHONE_MAX_DIGITS = 16
-
-
-@dataclass(frozen=True)
-class Access:
-    """The accessible-mode settings; `speech` may be turned on by a key at any time."""
-
-    speech: bool = False
-    reach: bool = False
-    large_text: bool = False
-    high_contrast: bool = False
-
-
-@dataclass(frozen=True)
-class State:
-    screen: Screen = Screen.STARTING
-    lang: str = "fr"
-    default_lang: str = "fr"
-    languages: tuple[str, ...] = ("fr", "en", "ar")
-    access: Access = field(default_factory=Access)
-    default_access: Access = field(default_factory=Access)
-    ready: bool = False  # the office and the queue are loaded
-    hub_online: bool = True
-    service: str | None = None
-    priority: bool | None = None
-    preview: dict[str, Any] | None = None
-    issue_key: str | None = None  # kept until a ticket comes back (no duplicates, no losses)
-    issuing: bool = False
-    ticket: dict[str, Any] | None = None
-    printer_state: str = "unknown"
-    phone: str = ""
-    phone_error: str = ""  # "invalid" | "refused" | "unreachable" | ""
-    callback: dict[str, Any] | None = None
-    sending_callback: bool = False
-    idle_deadline: float | None = None  # set while the "Do you need more time?" warning shows
-    seconds_left: int = 0
-
-
-def initial(
-    lang: str = "fr", languages: tuple[str, ...] = ("fr", "en", "ar"), access: Access | None = None
-) -> State:
-    access = access or Access()
-    return State(lang=lang, default_lang=lang, languages=languages, access=access,
-                 default_access=access)  # fmt: skip
-
-
-def reset(state: State) -> State:
-    """A fresh start for the next visitor: nothing of this visitor is kept."""
-    screen = Screen.STARTING if not state.ready else Screen.WELCOME
-    if not state.hub_online:
-        screen = Screen.HUB_DOWN
-    return replace(
-        initial(state.default_lang, state.languages, state.default_access),
-        screen=screen, ready=state.ready, hub_online=state.hub_online,
-        printer_state=state.printer_state,
-    )  # fmt: skip
+# The hub refused the chosen service (its configuration changed): choose again.
+_SERVICE_GONE = ("not_found", "invalid_input")
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -160,12 +105,13 @@ def idle_seconds(state: State) -> float:
 
 
 def _go(state: State, screen: Screen, **changes: Any) -> tuple[State, list[Effect]]:
+    changes.setdefault("notice", "")  # a notice is about the screen it was shown on
     new = replace(state, screen=screen, idle_deadline=None, **changes)
     return new, [*_timers(new), Speak()]
 
 
 def _timers(state: State) -> list[Effect]:
-    if (state.screen in _AT_REST and state == reset(state)) or state.screen is Screen.PRINTING:
+    if (state.screen in AT_REST and state == reset(state)) or state.screen is Screen.PRINTING:
         return [DisarmIdle(), Countdown(False)]
     return [ArmIdle(idle_seconds(state)), Countdown(False)]
 
@@ -201,6 +147,8 @@ def _screen_press(
     state: State, s: Screen, kind: str, arg: str, key: str
 ) -> tuple[State, list[Effect]]:
     same: tuple[State, list[Effect]] = (state, _timers(state))
+    if s is Screen.SETUP:
+        return _setup_press(state, kind, arg) or same
     if s is Screen.WELCOME and kind == "take":
         return _go(state, Screen.SERVICES)
     if s is Screen.SERVICES and kind == "service" and arg:
@@ -254,6 +202,25 @@ def _phone_press(state: State, kind: str, arg: str) -> tuple[State, list[Effect]
     return None
 
 
+def _setup_press(state: State, kind: str, arg: str) -> tuple[State, list[Effect]] | None:
+    code = state.setup_code
+    if kind == "digit" and arg.isdigit() and len(code) < PAIRING_CODE_DIGITS:
+        return replace(state, setup_code=code + arg, setup_error=""), []
+    if kind == "erase" and not state.pairing:
+        return replace(state, setup_code=code[:-1], setup_error=""), []
+    if kind == "pair" and len(code) == PAIRING_CODE_DIGITS and not state.pairing:
+        new = replace(state, pairing=True, setup_error="")
+        return new, [Pair(code), Speak()]
+    return None
+
+
+def _unpaired(state: State) -> tuple[State, list[Effect]]:
+    """The hub refused the token: nothing of the visitor is kept; staff must pair again."""
+    new = replace(reset(state), paired=False, ready=False, screen=Screen.SETUP, setup_code="",
+                  setup_error="", pairing=False)  # fmt: skip
+    return new, [Unpair(), *_timers(new), Speak() if new.access.speech else StopSpeech()]
+
+
 def _tick(state: State, now: float) -> tuple[State, list[Effect]]:
     if state.idle_deadline is None:
         return state, [Countdown(False)]
@@ -271,7 +238,7 @@ def _idle_timeout(state: State, now: float) -> tuple[State, list[Effect]]:
         # A visitor who has their ticket (or call-back) is done: no question, a fresh start.
         new = reset(state)
         return new, [*_timers(new), StopSpeech(), RefreshQueue()]
-    if state.screen in _AT_REST and state == reset(state):
+    if state.screen in AT_REST and state == reset(state):
         return state, [DisarmIdle()]
     secs = const.KIOSK_IDLE_WARNING_S
     new = replace(state, idle_deadline=now + secs, seconds_left=math.ceil(secs))
@@ -280,6 +247,10 @@ def _idle_timeout(state: State, now: float) -> tuple[State, list[Effect]]:
 
 def _answer(state: State, intent: Intent) -> tuple[State, list[Effect]]:
     s = state.screen
+    if isinstance(intent, Unpaired):
+        return _unpaired(state)
+    if not state.paired:
+        return _setup_answer(state, intent)
     if isinstance(intent, Loaded):
         new = replace(state, ready=True)
         if s is Screen.STARTING:
@@ -314,7 +285,13 @@ def _answer(state: State, intent: Intent) -> tuple[State, list[Effect]]:
             return new, []
         if intent.code == "unreachable":
             return _go(new, Screen.HUB_DOWN)
-        # The hub refused (service closed…): the key is spent on a refusal, a new try is new.
+        if intent.code == "unauthorized":
+            return _unpaired(new)
+        if intent.code in _SERVICE_GONE:
+            new, effects = _go(new, Screen.SERVICES, service=None, priority=None, preview=None,
+                               issue_key=None, notice="service_gone")  # fmt: skip
+            return new, [ReloadOffice(), *effects]
+        # Any other refusal: the key is spent on a refusal, a new try is a new request.
         return _go(new, Screen.HUB_DOWN, issue_key=None)
     if isinstance(intent, Printed):
         return _printed(state, intent)
@@ -325,10 +302,25 @@ def _answer(state: State, intent: Intent) -> tuple[State, list[Effect]]:
     if isinstance(intent, CallbackFailed):
         if s is not Screen.CONSENT:
             return replace(state, sending_callback=False), []
+        if intent.code == "unauthorized":
+            return _unpaired(state)
         if intent.code == "phone_invalid":
             return _go(state, Screen.PHONE, phone_error="invalid", sending_callback=False)
         error = "unreachable" if intent.code == "unreachable" else "refused"
         new = replace(state, phone_error=error, sending_callback=False)
+        return new, [Speak()]
+    return state, []
+
+
+def _setup_answer(state: State, intent: Intent) -> tuple[State, list[Effect]]:
+    """Before pairing only the pairing's answer matters (there is no link to the hub yet)."""
+    if isinstance(intent, Paired):
+        new = replace(state, paired=True, pairing=False, setup_code="", setup_error="")
+        return _go(new, Screen.STARTING)
+    if isinstance(intent, PairFailed) and state.pairing:
+        unreachable = intent.code == "unreachable"
+        new = replace(state, pairing=False, setup_error="unreachable" if unreachable else "wrong",
+                      setup_code=state.setup_code if unreachable else "")  # fmt: skip
         return new, [Speak()]
     return state, []
 

@@ -64,6 +64,21 @@ class CallbackFailed:
 
 
 @dataclass(frozen=True)
+class Paired:
+    """The hub accepted the pairing code; the credentials are saved."""
+
+
+@dataclass(frozen=True)
+class PairFailed:
+    code: str  # "unreachable" for no hub found or no answer; the hub's error code otherwise
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    """The hub no longer knows this kiosk's token (revoked): it must be paired again."""
+
+
+@dataclass(frozen=True)
 class IdleTimeout:
     """The quiet timer fired (or, on the "take your ticket" screen, its display time ended)."""
 
@@ -75,7 +90,7 @@ class Tick:
 
 Intent = (
     Press | Loaded | HubStatus | PreviewReady | PreviewFailed | Issued | IssueFailed | Printed
-    | CallbackStored | CallbackFailed | IdleTimeout | Tick
+    | CallbackStored | CallbackFailed | Paired | PairFailed | Unpaired | IdleTimeout | Tick
 )  # fmt: skip
 
 
@@ -122,6 +137,21 @@ class RefreshQueue:
 
 
 @dataclass(frozen=True)
+class ReloadOffice:
+    """Ask the hub for /office again (its configuration changed), then the queue."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    code: str  # 8 digits
+
+
+@dataclass(frozen=True)
+class Unpair:
+    """Drop the refused token and its link: the kiosk shows the set-up screen."""
+
+
+@dataclass(frozen=True)
 class Speak:
     """Speak the current screen (from its start), if speech is on."""
 
@@ -149,6 +179,6 @@ class DisarmIdle:
 
 
 Effect = (
-    RequestPreview | Issue | RequestCallback | Print | ReportPrinter | RefreshQueue | Speak
-    | StopSpeech | ArmIdle | Countdown | DisarmIdle
+    RequestPreview | Issue | RequestCallback | Print | ReportPrinter | RefreshQueue
+    | ReloadOffice | Pair | Unpair | Speak | StopSpeech | ArmIdle | Countdown | DisarmIdle
 )  # fmt: skip

@@ -3,8 +3,10 @@ kiosk from it without a hub, so README pictures are reproducible."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+TODAY = date(2025, 3, 11)  # a Tuesday: the sample ticket's day, for reproducible screenshots
 _HOURS = [["08:30", "12:00"], ["13:30", "16:30"]]
 
 OFFICE: dict[str, Any] = {

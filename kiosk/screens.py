@@ -7,20 +7,28 @@ the real widgets.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from babel.dates import get_day_names
-
-from kiosk.flow import Screen, State
-from shared.core.phone import display as display_phone
-from shared.core.phone import normalise as normalise_phone
+from kiosk.state import Screen, State
+from kiosk.wording import bare_url as _bare_url
+from kiosk.wording import group as _group
+from kiosk.wording import isolate_all as _isolate_all
+from kiosk.wording import name as _name
+from kiosk.wording import open_today, pairing_code, plain
+from kiosk.wording import retention as _retention
+from kiosk.wording import service as _service
+from kiosk.wording import shown_phone as _shown_phone
+from kiosk.wording import summary as _summary
+from kiosk.wording import wait_range as _range
+from kiosk.wording import wait_text as _wait_text
+from kiosk.wording import week_hours as _hours
 from shared.i18n import Translator, is_rtl, native_name, translator
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "0")
+SETUP_KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class ScreenView:
     languages: tuple[Button, ...] = ()
     tools: tuple[Button, ...] = ()
     warning: bool = False  # the idle warning: drawn as a panel over a calm background
+    header: str = ""  # the office's name, in the band at the top
 
     @property
     def rtl(self) -> bool:
@@ -58,10 +67,13 @@ class ScreenView:
 
 
 def view(
-    state: State, office: Mapping[str, Any] | None, queue: Mapping[str, Any] | None
-) -> ScreenView:
+    state: State, office: Mapping[str, Any] | None, queue: Mapping[str, Any] | None,
+    today: date | None = None,
+) -> ScreenView:  # fmt: skip
+    """`today` is the office's date (its time zone): the welcome screen shows today's hours."""
     _ = translator(state.lang, "kiosk")
     office = office or {}
+    header = str(office.get("name", "")) if state.paired else ""
     langs = tuple(
         Button(f"lang:{code}", native_name(code), kind="lang", selected=code == state.lang)
         for code in state.languages
@@ -76,13 +88,18 @@ def view(
             lines=(_("Back to the start in {seconds} seconds.").format(
                 seconds=state.seconds_left),),
             buttons=(Button("continue", _("Continue")),), languages=langs, tools=tuple(tools),
-            warning=True,
+            warning=True, header=header,
         )  # fmt: skip
     body = _BODIES[state.screen](state, office, queue or {}, _)
+    if state.screen is Screen.WELCOME:
+        hours = open_today(office, today, _, state.lang)
+        body["lines"] = (*body.get("lines", ()), hours) if hours else body.get("lines", ())
+    if state.notice == "service_gone":
+        body["error"] = _("This service is not available now. Please choose again.")
     if is_rtl(state.lang):
         body = {k: _isolate_all(v) for k, v in body.items()}
     return ScreenView(screen=state.screen.value, lang=state.lang, languages=langs,
-                      tools=tuple(tools), **body)  # fmt: skip
+                      tools=tuple(tools), header=header, **body)  # fmt: skip
 
 
 def utterances(v: ScreenView) -> list[str]:
@@ -90,6 +107,8 @@ def utterances(v: ScreenView) -> list[str]:
     with its place in the focus order."""
     _ = translator(v.lang, "kiosk")
     out = [v.title]
+    if v.header and v.screen == "welcome":  # where the visitor arrives; elsewhere said last
+        out.append(v.header)
     out += [t for t in (v.big, v.error, *v.lines) if t]
     if v.keypad:
         keys = ", ".join(b.label for b in v.keypad)
@@ -102,14 +121,16 @@ def utterances(v: ScreenView) -> list[str]:
         )
     if v.languages:
         out.append(_("Languages: {names}.").format(names=", ".join(b.label for b in v.languages)))
-    return out
+    if v.header and v.screen != "welcome":
+        out.append(v.header)
+    return [plain(t) for t in out]
 
 
 def focus_utterance(v: ScreenView, button_id: str) -> str:
     """What speech says when focus moves to a control."""
     for b in v.controls():
         if b.id == button_id:
-            return f"{b.label}. {b.detail}" if b.detail else b.label
+            return plain(f"{b.label}. {b.detail}" if b.detail else b.label)
     return ""
 
 
@@ -118,12 +139,33 @@ def focus_utterance(v: ScreenView, button_id: str) -> str:
 Body = dict[str, Any]
 
 
+def _setup(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: Translator) -> Body:
+    keys = [Button(f"digit:{k}", k, kind="key", enabled=not s.pairing) for k in SETUP_KEYPAD]
+    keys.append(Button("erase", _("Erase"), kind="key", enabled=bool(s.setup_code)
+                       and not s.pairing))  # fmt: skip
+    # The command on a line of its own, so that it is never cut in two.
+    lines = [_("On the hub machine, run this command:"), "montour hub pair --role kiosk",
+             _("Then type the 8-digit code here.")]  # fmt: skip
+    if s.pairing:
+        lines.append(_("One moment, please."))
+    errors = {
+        "wrong": _("This code is wrong or has expired. Ask the hub for a new code, then type it."),
+        "unreachable": _("The hub does not answer. Check the network, then press Pair again."),
+    }
+    ready = len(s.setup_code) == 8 and not s.pairing
+    return {
+        "title": _("This kiosk is not set up yet"), "big": pairing_code(s.setup_code),
+        "lines": tuple(lines), "error": errors.get(s.setup_error, ""), "keypad": tuple(keys),
+        "buttons": (Button("pair", _("Pair"), enabled=ready),),
+    }  # fmt: skip
+
+
 def _starting(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: Translator) -> Body:
     return {"title": _("One moment, please"), "lines": (_("The kiosk is starting."),)}
 
 
 def _welcome(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: Translator) -> Body:
-    lines = [str(office.get("name", "")), _("Take a ticket to be served at a counter.")]
+    lines = [_("Take a ticket to be served at a counter.")]
     if s.access.speech:
         lines.append(_("Use the arrows to move, Enter to choose, Escape to go back."))
     return {"title": _("Welcome"), "lines": tuple(t for t in lines if t),
@@ -172,11 +214,12 @@ def _confirm(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: T
         if hours:
             lines.append(_("Quieter times for this service: {hours}.").format(hours=hours))
         if office.get("appointment_url"):
-            lines.append(_("Make an appointment: {url}").format(url=office["appointment_url"]))
+            url = _bare_url(office["appointment_url"])
+            lines.append(_("Make an appointment: {url}").format(url=url))
         if office.get("phone"):
             lines.append(_("Call us: {phone}").format(phone=office["phone"]))
         if office.get("website"):
-            lines.append(_("Website: {url}").format(url=office["website"]))
+            lines.append(_("Website: {url}").format(url=_bare_url(office["website"])))
         if office.get("callbacks", {}).get("enabled"):
             buttons.append(Button("callback", _("Ask to be called back"), kind="secondary"))
     buttons.append(Button("back", _("Back"), kind="secondary"))
@@ -273,90 +316,9 @@ def _hub_down(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: 
 
 
 _BODIES = {
-    Screen.STARTING: _starting, Screen.WELCOME: _welcome, Screen.SERVICES: _services,
+    Screen.SETUP: _setup, Screen.STARTING: _starting, Screen.WELCOME: _welcome,
+    Screen.SERVICES: _services,
     Screen.PRIORITY: _priority, Screen.CONFIRM: _confirm, Screen.PHONE: _phone,
     Screen.CONSENT: _consent, Screen.CALLBACK_DONE: _callback_done, Screen.PRINTING: _printing,
     Screen.TAKE_TICKET: _take, Screen.PRINT_FAILED: _failed, Screen.HUB_DOWN: _hub_down,
 }  # fmt: skip
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-# Phone numbers and addresses are left-to-right islands in Arabic text; without an embedding
-# the bidi algorithm shows "01 23 45 67 89" as "89 67 45 23 01". LRE…PDF, because Qt's layout
-# did not honour the newer isolates (LRI…PDI) here.
-_LTR_RUN = re.compile(r"https?://\S+|[\w.-]+\.[a-z]{2,}(?:/\S*)?|\+?\d+(?:[ .]\d+)+")
-
-
-def _isolate(text: str) -> str:
-    return _LTR_RUN.sub(lambda m: f"\u202a{m.group(0)}\u202c", text)
-
-
-def _isolate_all(value: Any) -> Any:
-    if isinstance(value, str):
-        return _isolate(value)
-    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-        return tuple(_isolate(v) for v in value)
-    return value
-
-
-def _name(svc: Mapping[str, Any], lang: str) -> str:
-    names = svc.get("names", {})
-    return str(names.get(lang) or names.get("en") or next(iter(names.values()), svc.get("code")))
-
-
-def _service(office: Mapping[str, Any], code: str | None) -> Mapping[str, Any]:
-    return next((s for s in office.get("services", []) if s["code"] == code), {"code": code})
-
-
-def _range(wait: Mapping[str, Any], _: Translator) -> str:
-    low, high = int(wait.get("low_min", 0)), int(wait.get("high_min", 0))
-    if high <= 0:
-        return _("almost no wait")
-    if low <= 0:
-        return _("less than {high} min").format(high=high)
-    if low == high:
-        return _("about {minutes} min").format(minutes=high)
-    return _("{low} to {high} min").format(low=low, high=high)
-
-
-def _wait_text(q: Mapping[str, Any], _: Translator) -> str:
-    if q.get("wait"):
-        return _range(q["wait"], _)
-    if not q.get("open_counters", 0):
-        return _("no counter open")
-    return _("wait not known")
-
-
-def _hours(hours: Mapping[str, Sequence[Sequence[str]]], lang: str) -> str:
-    _ = translator(lang, "kiosk")
-    names = get_day_names("abbreviated", locale=lang if lang != "en" else "en_GB")
-    parts = []
-    for i, day in enumerate(DAYS):
-        for a, b in hours.get(day, []):
-            # In words for right-to-left scripts, where "14:00–16:30" would read backwards.
-            parts.append(_("{day} {start}–{end}").format(day=names[i], start=a, end=b))
-    return ("، " if is_rtl(lang) else ", ").join(parts)
-
-
-def _retention(office: Mapping[str, Any]) -> int:
-    return int(office.get("callbacks", {}).get("retention_days", 30))
-
-
-def _group(typed: str) -> str:
-    """Digits grouped by two while typing: "06 12 34", "+44 20 79"."""
-    head, rest = ("+", typed[1:]) if typed.startswith("+") else ("", typed)
-    return head + " ".join(rest[i : i + 2] for i in range(0, len(rest), 2))
-
-
-def _shown_phone(typed: str) -> str:
-    number = normalise_phone(typed)
-    return display_phone(number) if number else _group(typed)
-
-
-def _summary(ticket: Mapping[str, Any], office: Mapping[str, Any], lang: str) -> list[str]:
-    if not ticket:
-        return []
-    from kiosk.ticket_layout import summary, ticket_info
-
-    return list(summary(ticket_info(ticket, office, lang)))

@@ -10,6 +10,7 @@ from kiosk.flow import Access, Press, State
 
 _PHONE = [Press(f"digit:{d}") for d in "0612345678"]
 _PATHS: dict[str, list[flow.Intent]] = {
+    "setup": [flow.Unpaired(), *(Press(f"digit:{d}") for d in "48207")],
     "starting": [],
     "welcome": [flow.Loaded()],
     "services": [flow.Loaded(), Press("take")],

@@ -19,6 +19,8 @@ def stylesheet(p: theme.Palette, s: theme.Sizes) -> str:
     QWidget {{ font-family: "{f}"; font-size: {s.body}px; color: {p.text}; }}
     #kiosk {{ background: {p.bg}; }}
     #band {{ background: {p.band_bg}; border-bottom: {s.edge_w}px solid {p.edge}; }}
+    #header {{ color: {p.band_text}; background: {p.band_bg}; font-size: {s.button_font}px;
+               font-weight: bold; }}
     #body {{ background: {p.bg}; }}
     #panel {{ background: {p.panel_bg}; border: {s.edge_w}px solid {p.edge}; border-radius: 16px;
               margin: {s.margin}px; }}

@@ -14,7 +14,9 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
+from datetime import date, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -42,6 +44,12 @@ class Printer(Protocol):
     def print(self, blocks: Any) -> Future[Any]: ...
 
 
+class Pairer(Protocol):
+    """Trades a pairing code for credentials (and saves them); see kiosk/pairing.py."""
+
+    def pair(self, code: str) -> Future[Any]: ...
+
+
 class Voice(Protocol):
     def say(self, lang: str, texts: list[str]) -> None: ...
     def stop(self) -> None: ...
@@ -50,15 +58,20 @@ class Voice(Protocol):
 class KioskViewModel(QObject):
     viewChanged = Signal(object, object)  # ScreenView, Access
     ready = Signal()  # first screen with the office's services loaded
+    paired = Signal(object)  # Credentials: the app makes the hub link with the new token
+    unpaired = Signal(object)  # the link whose token the hub refused: the app drops it
     _printDone = Signal(object)  # a Future from the print worker's thread
+    _pairDone = Signal(object)  # a Future from the pairer's network thread
 
     def __init__(
         self, link: Link | None, printer: Printer | None, speaker: Voice, state: State,
         parent: QObject | None = None, clock: Callable[[], float] = time.monotonic,
-        prefer_lang: str | None = None,
+        prefer_lang: str | None = None, pairer: Pairer | None = None,
+        today: Callable[[str], date] | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
-        self.link, self.printer, self.speaker = link, printer, speaker
+        self.link: Link | None = None
+        self.printer, self.speaker, self.pairer = printer, speaker, pairer
         self.state = state
         self.office: dict[str, Any] | None = None
         self.queue: dict[str, Any] | None = None
@@ -66,6 +79,7 @@ class KioskViewModel(QObject):
         self.spoken: list[str] = []  # the last texts handed to the speaker
         self.screen_spoken: list[str] = []  # the last whole screen handed to the speaker
         self._clock = clock
+        self._today = today or _office_today
         self._prefer_lang = prefer_lang
         self._calls: dict[int, str] = {}
         self._queue_busy = self._queue_dirty = False
@@ -82,12 +96,36 @@ class KioskViewModel(QObject):
         self._queue_timer.setSingleShot(True)
         self._queue_timer.timeout.connect(self._refresh_queue)
         self._printDone.connect(self._on_printed)
+        self._pairDone.connect(self._on_paired)
         if link is not None:
-            link.callFinished.connect(self._finished)
-            link.callFailed.connect(self._failed)
-            link.statusChanged.connect(self._status)
-            link.snapshotReceived.connect(lambda *_: self._refresh_queue())
-            link.eventReceived.connect(lambda *_: self._refresh_queue())
+            self._connect(link)
+
+    def _connect(self, link: Link) -> None:
+        self.link = link
+        link.callFinished.connect(self._finished)
+        link.callFailed.connect(self._failed)
+        link.statusChanged.connect(self._status)
+        link.snapshotReceived.connect(self._refresh_queue)
+        link.eventReceived.connect(self._refresh_queue)
+
+    def attach(self, link: Link) -> None:
+        """Use this link (made after pairing) and load the office through it."""
+        self._connect(link)
+        self.start()
+
+    def _detach(self) -> None:
+        link, self.link = self.link, None
+        if link is None:
+            return
+        for signal, slot in ((link.callFinished, self._finished), (link.callFailed, self._failed),
+                             (link.statusChanged, self._status),
+                             (link.snapshotReceived, self._refresh_queue),
+                             (link.eventReceived, self._refresh_queue)):  # fmt: skip
+            signal.disconnect(slot)
+        self._calls.clear()
+        self._queue_busy = self._queue_dirty = False
+        self.office = self.queue = None
+        self.unpaired.emit(link)
 
     # --- input --------------------------------------------------------------------------------
 
@@ -123,7 +161,8 @@ class KioskViewModel(QObject):
             self.ready.emit()
 
     def _emit(self, speak: bool) -> None:
-        self.current = view(self.state, self.office, self.queue)
+        today = self._today(str(self.office.get("timezone") or "UTC")) if self.office else None
+        self.current = view(self.state, self.office, self.queue, today)
         self.viewChanged.emit(self.current, self.state.access)
         if speak and self.state.access.speech:
             self.spoken = self.screen_spoken = utterances(self.current)
@@ -146,6 +185,14 @@ class KioskViewModel(QObject):
             self._request("report", "report_printer", e.state, detail=e.detail)
         elif isinstance(e, flow.RefreshQueue):
             self._refresh_queue()
+        elif isinstance(e, flow.ReloadOffice):
+            self._request("office", "office")
+            self._refresh_queue()
+        elif isinstance(e, flow.Pair):
+            self._pair(e.code)
+        elif isinstance(e, flow.Unpair):
+            log.warning("the hub refused this kiosk's token (revoked?): pair the kiosk again")
+            self._detach()
         elif isinstance(e, flow.StopSpeech):
             self.speaker.stop()
         elif isinstance(e, flow.ArmIdle):
@@ -173,7 +220,7 @@ class KioskViewModel(QObject):
         self.link = None
         self.speaker.stop()
 
-    def _refresh_queue(self) -> None:
+    def _refresh_queue(self, *_: Any) -> None:
         """At most one queue request in flight, and not more often than the minimum interval:
         a busy office's events must not turn into a storm of requests."""
         if self.link is None:
@@ -203,6 +250,29 @@ class KioskViewModel(QObject):
             return
         future = self.printer.print(blocks)
         future.add_done_callback(self._printDone.emit)
+
+    def _pair(self, code: str) -> None:
+        if self.pairer is None:
+            QTimer.singleShot(0, lambda: self.dispatch(flow.PairFailed("unreachable")))
+            return
+        self.pairer.pair(code).add_done_callback(self._pairDone.emit)
+
+    def _on_paired(self, future: Future[Any]) -> None:
+        from shared.client.api import ClientError
+
+        try:
+            creds = future.result()
+        except ClientError as exc:
+            log.warning("pairing failed: %s (%s)", exc.code, exc.message)
+            self.dispatch(flow.PairFailed(exc.code))
+            return
+        except Exception:  # a bug must leave the installer a screen to try again on
+            log.exception("pairing failed")
+            self.dispatch(flow.PairFailed("unreachable"))
+            return
+        log.info("paired with the hub at %s", creds.hub_url)
+        self.dispatch(flow.Paired())
+        self.paired.emit(creds)
 
     def _on_printed(self, future: Future[Any]) -> None:
         try:
@@ -237,7 +307,9 @@ class KioskViewModel(QObject):
         kind = self._calls.pop(call_id, "")
         if kind:
             log.warning("hub request %s failed: %s (%s)", kind, code, message)
-        if kind == "queue":
+        if code == "unauthorized" and kind not in ("issue", "callback"):  # those: the flow's
+            self.dispatch(flow.Unpaired())
+        elif kind == "queue":
             self._queue_done()
         elif kind == "preview":
             self.dispatch(flow.PreviewFailed(code))
@@ -252,7 +324,7 @@ class KioskViewModel(QObject):
             self._refresh_queue()
 
     def _loaded(self) -> None:
-        if self.office is not None and not self.state.ready:
+        if self.office is not None and not self.state.ready and self.state.paired:
             langs = tuple(self.office.get("languages") or self.state.languages)
             lang = self._prefer_lang if self._prefer_lang in langs else langs[0]
             self.state = replace(self.state, languages=langs, lang=lang, default_lang=lang)
@@ -274,3 +346,11 @@ class KioskViewModel(QObject):
     def set_access(self, access: Access) -> None:
         self.state = replace(self.state, access=access, default_access=access)
         self._emit(speak=False)
+
+
+def _office_today(timezone: str) -> date:
+    """Today in the office's time zone: a kiosk's system clock may be set to UTC."""
+    try:
+        return datetime.now(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now().astimezone().date()

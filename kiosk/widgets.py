@@ -1,4 +1,5 @@
-"""Small widgets of the kiosk: a big button whose label wraps, and a QR code picture."""
+"""Small widgets of the kiosk: a big button whose label wraps, a QR code picture, labels and
+the message box, and the check that no label was given less room than its text needs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import qrcode
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -88,3 +90,40 @@ def qr_pixmap(data: str, size: int) -> QPixmap:
     return QPixmap.fromImage(
         image.scaled(side, side, mode=Qt.TransformationMode.FastTransformation)
     )
+
+
+def clipped_labels(page: QWidget) -> list[QLabel]:
+    """The visible labels of `page` whose text needs more room than they were given."""
+    out = []
+    for label in page.findChildren(QLabel):
+        if label.isHidden() or not label.text() or isinstance(label.parentWidget(), KButton):
+            continue
+        if label.wordWrap():
+            short = label.height() < label.heightForWidth(label.width())
+        else:
+            hint = label.sizeHint()
+            short = label.height() < hint.height() or label.width() < hint.width()
+        if short:
+            out.append(label)
+    return out
+
+
+def error_box(text: str, parent: QWidget) -> QFrame:
+    box = QFrame(parent)
+    box.setObjectName("error")
+    row = QHBoxLayout(box)
+    icon = label("⚠", "icon", box)  # the sign says "attention" without colour (K8)
+    icon.setProperty("decorative", True)
+    row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+    row.addWidget(label(text, "errortext", box), 1)
+    return box
+
+
+def label(text: str, name: str, parent: QWidget, center: bool = False) -> QLabel:
+    widget = QLabel(text, parent)
+    widget.setObjectName(name)
+    widget.setWordWrap(True)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    if center:
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return widget

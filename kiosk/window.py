@@ -27,9 +27,11 @@ from kiosk import theme
 from kiosk.flow import Access
 from kiosk.screens import Button, ScreenView
 from kiosk.style import stylesheet as _style
-from kiosk.widgets import KButton, qr_pixmap
+from kiosk.widgets import KButton, clipped_labels, qr_pixmap
+from kiosk.widgets import error_box as _error_box
+from kiosk.widgets import label as _label
 
-_SHRINK = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)
+_SHRINK = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66, 0.6, 0.55)
 _NEXT = (Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Tab)
 _PREV = (Qt.Key.Key_Up, Qt.Key.Key_Left, Qt.Key.Key_Backtab)
 _ACTIVATE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select)
@@ -101,7 +103,13 @@ class KioskWindow(QWidget):
         w, h = self.width(), self.height()
         need = layout.totalHeightForWidth(w) if layout.hasHeightForWidth() else 0
         need = max(need, layout.totalMinimumSize().height())
-        return need <= h and layout.totalMinimumSize().width() <= w
+        if need > h or layout.totalMinimumSize().width() > w:
+            return False
+        # Nested rows and columns of wrapped labels can report a fit while a label gets less
+        # height than its text needs (its last line cut): lay the page out and ask each label.
+        self._root.activate()
+        layout.activate()
+        return not clipped_labels(page)
 
     def _build(self, v: ScreenView, access: Access, size: theme.Sizes, portrait: bool) -> QWidget:
         """Portrait: texts, then controls. Landscape: the screen's head (title, number, QR) on
@@ -113,10 +121,25 @@ class KioskWindow(QWidget):
         col.setSpacing(0)
         band = QFrame(page)
         band.setObjectName("band")
-        band_row = QHBoxLayout(band)
-        band_row.setContentsMargins(size.margin, size.spacing, size.margin, size.spacing)
+        # The office's name on the start side, languages and tools on the other; on a portrait
+        # screen the name has a line of its own above them (beside them it would wrap).
+        band_col = QVBoxLayout(band)
+        top = size.margin * 2 // 3 if portrait else size.spacing
+        band_col.setContentsMargins(size.margin, top, size.margin, size.spacing)
+        band_col.setSpacing(size.spacing // 2)
+        band_row = QHBoxLayout()
         band_row.setSpacing(size.spacing)
-        band_row.addStretch(1)
+        header = _label(v.header, "header", band) if v.header else None
+        if header is not None and v.rtl:  # a Latin name would align by its own direction
+            header.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
+                                | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        if header is not None and (portrait or access.reach):
+            band_col.addWidget(header)
+        elif header is not None:
+            band_row.addWidget(header, 1)
+        if header is None or portrait or access.reach:
+            band_row.addStretch(1)
+        band_col.addLayout(band_row)
         col.addWidget(band)
 
         body = QFrame(page)
@@ -131,22 +154,38 @@ class KioskWindow(QWidget):
         column = self.width() - 2 * size.margin
         if not portrait:
             column = (column - size.margin) * (6 if side else 4) // 9
-        head, lines = self._head(v, body, size, column), self._lines(v, body, size)
+        lines = self._lines(v, body, size)
+        # Landscape reach with little to read (the keypad, now at the bottom): the message goes
+        # to the roomier column on the right.
+        error_right = (access.reach and not portrait and not side and bool(v.error)
+                       and not v.qr and len(v.lines) <= 4)  # fmt: skip
+        if error_right:
+            lines.insertWidget(0, _error_box(v.error, body))
+        head = QVBoxLayout() if side else self._head(v, body, size, column, error=not error_right)
         controls = QWidget(page)
         ctl = QVBoxLayout(controls)
         ctl.setContentsMargins(size.margin, 0, size.margin, size.margin)
         ctl.setSpacing(size.spacing)
         wide_reach = access.reach and not portrait
         grids = (6, 4) if wide_reach else (3, 2 if access.reach else 1)
-        self._controls(v, ctl, controls, size, grids, one_row=wide_reach)
+        # In reach mode two actions share one row ([Print again][Finish]): the lower part of
+        # the screen is for controls, the upper part keeps room for what the visitor reads.
+        actions = [b for b in v.buttons if b.kind != "choice"]
+        one_row = wide_reach or (access.reach and len(actions) == 2)
+        self._controls(v, ctl, controls, size, grids, one_row=one_row)
         bar = [*v.languages, *v.tools]
         if side:
-            grid.addLayout(head, 0, 0)
+            # The long information keeps the whole height on the left; the on-screen ticket
+            # (number, QR, what to do) sits above the controls on the right.
+            grid.addWidget(_label(v.title, "title", body), 0, 0)
             grid.addLayout(lines, 1, 0)
             grid.setRowStretch(2, 1)
             self._bar(bar, ctl, controls, size, 2)
             controls.setMaximumHeight(int(self.height() * theme.REACH_FRACTION))
             right = QVBoxLayout()
+            right.setContentsMargins(size.margin, size.margin, size.margin, 0)
+            narrow = (self.width() - 3 * size.margin) // 3
+            right.addLayout(self._head(v, page, size, narrow, title=False))
             right.addStretch(1)
             right.addWidget(controls)
             columns = QHBoxLayout()
@@ -158,8 +197,10 @@ class KioskWindow(QWidget):
             grid.addLayout(head, 0, 0)
             grid.addLayout(lines, 1, 0)
         else:
-            grid.addLayout(head, 0, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addLayout(lines, 0, 1, Qt.AlignmentFlag.AlignTop)
+            # No cell alignment: an aligned cell gets its size hint, which ignores how tall
+            # its wrapped labels are at the column's width (a title lost its last line).
+            grid.addLayout(head, 0, 0)
+            grid.addLayout(lines, 0, 1)
             grid.setColumnStretch(0, 4)
             grid.setColumnStretch(1, 5)
         if access.reach:
@@ -184,6 +225,8 @@ class KioskWindow(QWidget):
         under = head if len(v.lines) > 4 else lines
         under.addSpacing(size.spacing)
         under.addWidget(controls)
+        head.addStretch(1)
+        lines.addStretch(1)
         col.addWidget(body)
         col.addStretch(1)
         return page
@@ -198,10 +241,14 @@ class KioskWindow(QWidget):
             grid.addWidget(self._button(b, parent, size.lang_h), i // per_row, i % per_row)
         ctl.addLayout(grid)
 
-    def _head(self, v: ScreenView, parent: QWidget, size: theme.Sizes, width: int) -> QVBoxLayout:
+    def _head(
+        self, v: ScreenView, parent: QWidget, size: theme.Sizes, width: int, title: bool = True,
+        error: bool = True,
+    ) -> QVBoxLayout:  # fmt: skip
         head = QVBoxLayout()
         head.setSpacing(size.spacing)
-        head.addWidget(_label(v.title, "title", parent))
+        if title:
+            head.addWidget(_label(v.title, "title", parent))
         row = QHBoxLayout()  # the number and its QR side by side: the on-screen ticket
         row.setSpacing(size.margin)
         if v.big:
@@ -220,15 +267,8 @@ class KioskWindow(QWidget):
             row.addWidget(qr, 0)
         if v.big or v.qr:
             head.addLayout(row)
-        if v.error:
-            box = QFrame(parent)
-            box.setObjectName("error")
-            err = QHBoxLayout(box)
-            icon = _label("⚠", "icon", box)  # the sign says "attention" without colour (K8)
-            icon.setProperty("decorative", True)
-            err.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-            err.addWidget(_label(v.error, "errortext", box), 1)
-            head.addWidget(box)
+        if v.error and error:
+            head.addWidget(_error_box(v.error, parent))
         return head
 
     def _lines(self, v: ScreenView, parent: QWidget, size: theme.Sizes) -> QVBoxLayout:
@@ -351,13 +391,3 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
         if self._view is not None and event.oldSize() != event.size():
             self.render(self._view, self._access)
-
-
-def _label(text: str, name: str, parent: QWidget, center: bool = False) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if center:
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label

@@ -20,7 +20,8 @@ def build(qtbot, size: tuple[int, int] = PORTRAIT) -> tuple[KioskWindow, KioskVi
     qtbot.addWidget(window)
     window.resize(*size)
     speaker = Speaker(window, engine="none")
-    vm = KioskViewModel(None, None, speaker, shots.sample_state("welcome"), parent=window)
+    vm = KioskViewModel(None, None, speaker, shots.sample_state("welcome"), parent=window,
+                        today=lambda _tz: samples.TODAY)  # fmt: skip
     vm.office, vm.queue = samples.OFFICE, samples.QUEUE
     vm.viewChanged.connect(window.render)
     window.intent.connect(vm.press)

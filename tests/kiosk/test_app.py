@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
@@ -39,9 +40,68 @@ def test_bad_size_is_a_clear_error(qapp, tmp_path: Path) -> None:  # type: ignor
         main(["kiosk", "--screenshot", str(tmp_path / "x.png"), "--size", "big"])
 
 
-def test_unpaired_kiosk_says_how_to_pair(tmp_path: Path) -> None:
-    out = _kiosk(tmp_path, "--hub", "http://127.0.0.1:9").communicate(timeout=60)[0]
-    assert "this kiosk is not paired" in out and "--pair CODE" in out
+def test_unpaired_kiosk_shows_the_set_up_screen_instead_of_exiting(tmp_path: Path) -> None:
+    proc = _kiosk(tmp_path, "--hub", "http://127.0.0.1:9")
+    seen: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # ends when the process does: no sleeping
+            seen.append(line)
+            if "not paired: showing the set-up screen" in line:
+                break
+        else:
+            raise AssertionError("the kiosk exited instead of showing the set-up screen")
+        assert proc.poll() is None  # still running, waiting for a code
+    finally:
+        proc.terminate()
+        seen.append(proc.communicate(timeout=30)[0])
+    # The speech engine of each language is logged at start.
+    assert any("speech for fr: none" in line for line in seen), seen
+
+
+def _kiosk_args(tmp_path: Path, *extra: str) -> Any:
+    from shared.cli import _parser
+
+    return _parser().parse_args(["kiosk", "--windowed", "--speech", "none", "--size", "1080x1920",
+                                 "--printer", f"preview:{tmp_path}", *extra])  # fmt: skip
+
+
+def test_pairing_on_the_set_up_screen_against_a_real_hub(qtbot, tmp_path: Path) -> None:
+    """An installer types the code on the screen's keypad (keys here); a wrong code says so,
+    the right one is saved and the kiosk starts normally."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from kiosk.app import Kiosk
+    from kiosk.flow import Access, Screen
+    from shared.client import credentials
+
+    with HubProcess(tmp_path / "hub.db") as hub:
+        kiosk = Kiosk(_kiosk_args(tmp_path, "--hub", hub.url), Access(), creds_dir=tmp_path)
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.resize(1080, 1920)
+        kiosk.window.show()
+        try:
+            kiosk.start()
+            vm, window = kiosk.vm, kiosk.window
+            assert vm.state.screen is Screen.SETUP
+            for digit in "00000000":
+                qtbot.mouseClick(window.buttons[f"digit:{digit}"], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(window.buttons["pair"], Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: vm.state.setup_error == "wrong", timeout=10_000)
+            assert vm.current is not None and "faux ou a expiré" in vm.current.error
+            assert credentials.load("kiosk", tmp_path) is None
+            for digit in hub.pairing_code("kiosk").replace("-", ""):
+                QTest.keyClicks(window, digit)
+            assert window.buttons["pair"].isEnabled()
+            window.setFocus()
+            qtbot.mouseClick(window.buttons["pair"], Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: vm.state.screen is Screen.WELCOME, timeout=15_000)
+            saved = credentials.load("kiosk", tmp_path)
+            assert saved is not None and saved.hub_url == hub.url and saved.token
+            assert vm.current is not None and vm.current.header == vm.office["name"]
+        finally:
+            kiosk.close()
 
 
 def test_pairs_then_starts_with_the_stored_pairing_and_is_ready_fast(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 from kiosk import theme
 from kiosk.flow import Access, Screen
 from kiosk.shots import SCREENS
+from kiosk.window import clipped_labels
 from tests.kiosk.kiosk_helpers import (
     LANDSCAPE,
     PORTRAIT,
@@ -51,7 +52,7 @@ def test_print_failure_screen_shows_number_and_qr(qtbot) -> None:
     show(vm, "print-failed")
     qr = [q for q in window.findChildren(QLabel, "qr") if q.isVisibleTo(window)]
     assert "A042" in visible_texts(window)
-    assert len(qr) == 1 and qr[0].pixmap().width() >= 200
+    assert len(qr) == 1 and qr[0].pixmap().width() >= 190  # ~5 cm on the reference panel
     assert "Imprimer à nouveau" in visible_texts(window)
 
 
@@ -110,3 +111,24 @@ def test_every_text_and_control_of_every_screen_is_inside_the_window(
         for label in window.findChildren(QLabel):
             if label.isVisibleTo(window) and label.text():
                 assert window.rect().contains(geometry(window, label)), (screen, label.text())
+        # No text cut: each label got the height its wrapped text needs (landscape + accessible
+        # print-failed used to lose its last summary line).
+        assert not [label.text() for label in clipped_labels(window)], screen
+
+
+def test_the_office_name_is_in_the_band_on_the_start_side(qtbot) -> None:
+    for size in (PORTRAIT, LANDSCAPE):
+        window, vm = build(qtbot, size)
+        for lang in ("fr", "ar"):
+            show(vm, "services", lang)
+            header = next(h for h in window.findChildren(QLabel, "header") if h.isVisible())
+            band = header.parentWidget()
+            assert band.objectName() == "band" and header.text() == "France Services Villeneuve"
+            r, lang_button = geometry(window, header), geometry(window, window.buttons["lang:fr"])
+            assert lang_button.top() < 300
+            if lang == "fr":
+                assert r.left() < lang_button.left() and r.left() < 100
+            else:  # right to left: the start side is the right
+                text_right = r.left() + header.contentsRect().left() + header.width()
+                assert header.alignment() & Qt.AlignmentFlag.AlignRight
+                assert text_right >= window.width() - 100
