@@ -19,8 +19,11 @@ if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tests.hubproc import HubProcess
 
 THREAD_JOIN_TIMEOUT_S = 5.0
 # Threads that belong to fixtures of a wider scope, which end them: the output reader of a hub
@@ -46,3 +49,19 @@ def no_thread_left_behind() -> Iterator[None]:
         thread.join(THREAD_JOIN_TIMEOUT_S)
     alive = [t.name for t in left if t.is_alive()]
     assert not alive, f"threads left running by this test: {alive}"
+
+
+# --- a real hub ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[HubProcess]:
+    """A real hub process on a loopback port with the example office and a fresh database.
+
+    (tests/client overrides it with a pool of hubs shared by its package.)"""
+    process = HubProcess(tmp_path / "hub.db")
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -3,7 +3,6 @@ path against a real hub and a real (preview) printer, contrast and text size by 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -119,16 +118,6 @@ def test_text_size_normal_and_large(short_side: int) -> None:
 
 
 # --- the whole path by keyboard alone, against a real hub --------------------------------------
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(tmp_path / "hub.db")
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def test_whole_path_by_keyboard_alone_issues_and_prints(
