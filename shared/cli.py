@@ -5,6 +5,7 @@ montour hub pair       print a one-time pairing code for a device
 montour hub token      print a device token directly (provisioning scripts)
 montour kiosk    the visitors' touchscreen kiosk
 montour ticket   issue and print one ticket from the shell (to test a printer)
+montour display  the waiting room's wall display
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 """
@@ -106,11 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     # The apps' commands; their modules import only argparse here, Qt when a command runs.
+    from display import commands as display_commands
     from kiosk import commands as kiosk_commands
     from kiosk import ticket_cli
 
     kiosk_commands.register(sub)
     ticket_cli.register(sub)
+    display_commands.register(sub)
 
     export = sub.add_parser("export", help="export data from a hub database")
     export_sub = export.add_subparsers(title="what", metavar="WHAT")

@@ -30,12 +30,16 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "assets" / "translations
 SOURCE_LANGUAGE = "en"
 
 # Which source files each domain's messages come from (for extraction and the completeness test),
-# and the languages whose catalogue must be complete.
+# and the languages whose catalogue must be complete. A file named by a pattern without "**"
+# belongs to that domain only, even when another domain's "**" pattern also matches it.
 REQUIRED_LANGUAGES = ("fr", "ar")
 DOMAINS: dict[str, tuple[str, ...]] = {
     "kiosk": ("kiosk/**/*.py",),
     "ticket": ("kiosk/ticket_layout.py", "kiosk/printing.py"),
-    "phone": ("shared/hub/pages/**/*.py",),  # the page's script gets its texts from Python
+    "phone": ("shared/hub/pages/texts.py",),  # the page's script gets its texts from Python
+    "display": ("display/**/*.py",),
+    "announce": ("display/announcer.py",),  # what the wall display says aloud
+    "board": ("shared/hub/pages/board*.py",),  # the web board for TVs
 }
 KEYWORDS = {"_": None, "N_": None}
 

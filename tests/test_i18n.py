@@ -19,9 +19,11 @@ def _sources(domain: str) -> set[Path]:
     found: set[Path] = set()
     for pattern in i18n.DOMAINS[domain]:
         found |= set(ROOT.glob(pattern))
-    if domain == "kiosk":  # the ticket's texts have their own catalogue
-        for pattern in i18n.DOMAINS["ticket"]:
-            found -= set(ROOT.glob(pattern))
+    for other, patterns in i18n.DOMAINS.items():  # files another domain names specifically
+        if other != domain:
+            for pattern in patterns:
+                if "**" not in pattern:
+                    found -= set(ROOT.glob(pattern))
     return found
 
 
