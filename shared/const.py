@@ -71,3 +71,45 @@ PRINTER_STATUS_TIMEOUT_S = 2.0  # the answer to a DLE EOT status query (printers
 PRINTER_WRITE_TIMEOUT_S = 15.0  # one ticket (4-60 KB) reaches a USB, serial or TCP printer
 PRINTER_LP_TIMEOUT_S = 15.0  # `lp` hands a raw job to the CUPS spooler
 PRINT_WORKER_STOP_TIMEOUT_S = 30.0  # stop() waits this long for the job in progress
+
+# Web board for TVs (shared/hub/pages/board*.py, board.js) -----------------------------------
+# A heartbeat the page's script can see (an `event: ping`, not a comment) this often: the page
+# says it lost the hub after BOARD_STALE_S without any message, so that a lost hub shows
+# within 5 s of going (BOARD_STALE_S + the page's check interval < 5 s).
+BOARD_SSE_HEARTBEAT_S = 1.0
+BOARD_STALE_S = 3.5
+BOARD_STALE_CHECK_S = 0.25
+BOARD_SSE_RETRY_S = 1.0  # EventSource's reconnection delay (a planned end must stay < STALE)
+BOARD_SSE_MAX_AGE_S = 120.0  # bounds a feed's life as the phone feed does (shutdown, proxies)
+BOARD_SSE_MAX_SUBSCRIBERS = 50  # TVs per hub; beyond, 503 and the page polls the JSON route
+BOARD_POLL_INTERVAL_S = 2.0  # the page's fallback when EventSource is missing or refused
+BOARD_RECONNECT_MAX_S = 10.0  # a refused feed (503) is tried again after at most this
+BOARD_RECENT_CALLS = 6  # calls listed under the current one
+BOARD_ANNOUNCE_MAX_AGE_S = 120.0  # calls missed while offline are announced if this recent
+BOARD_HIGHLIGHT_S = 8.0  # a new call pulses this long (one pulse per 2 s: far below 3 Hz)
+BOARD_CHIME_MARGIN_S = 1.0  # a chime reports its end within its length plus this, or is over
+# A spoken sentence is taken as ended after len(text) / this + BOARD_SPEECH_MARGIN_S.
+BOARD_SPEECH_MIN_CHARS_PER_S = 5.0
+BOARD_SPEECH_MARGIN_S = 3.0
+
+# Wall display (display/board.py, display/viewmodel.py, display/window.py) --------------------
+# The hub pings every 2 s; 4 s of silence means the link is lost, so the stale banner is up
+# within 5 s of a loss (issue 4: a display is never silently stale).
+DISPLAY_HEARTBEAT_TIMEOUT_S = 4.0
+# After a reconnection, calls younger than this are still announced; older ones only shown.
+DISPLAY_ANNOUNCE_MAX_AGE_S = 60.0
+DISPLAY_QUEUE_REFRESH_MIN_S = 2.0  # the live feed has no estimates: /queue at most this often
+DISPLAY_HIGHLIGHT_S = 10.0  # a new call pulses this long, then stays highlighted still
+DISPLAY_PULSE_PERIOD_S = 1.0  # one gentle pulse a second (D3: slower than 3 Hz)
+DISPLAY_PAGE_S = 12.0  # the information panel turns to its next page this often
+
+# Announcer (display/announcer.py) ------------------------------------------------------------
+# Pauses that let a listener tell the chime, each language and each call apart; the recorded
+# test also finds the segments by them (espeak-ng's own pauses inside a sentence reach ~0.4 s).
+ANNOUNCE_AFTER_CHIME_S = 0.2  # the chime's end → the first word
+ANNOUNCE_BETWEEN_LANGS_S = 0.3  # the office's language → the visitor's (after the WAV's tail)
+ANNOUNCE_BETWEEN_CALLS_S = 0.6  # one announcement's last word → the next chime
+# A speaker that never reports the end of an utterance (another user interrupted it) must not
+# stall every later call: the announcement goes on after this long.
+ANNOUNCE_SPEECH_TIMEOUT_S = 30.0
+ANNOUNCE_BACKLOG_WARN = 10  # queued calls (~5 s each) before a warning that speech lags

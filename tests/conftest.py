@@ -17,13 +17,22 @@ if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
 
 # --- every thread a test starts, the test ends --------------------------------------------------
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from tests.hubproc import HubProcess
+from tests.pulse import (
+    RECORD_START_TIMEOUT_MS,
+    PulseServer,
+    Recorder,
+    start_pulse,
+    stop_pulse,
+)
 
 THREAD_JOIN_TIMEOUT_S = 5.0
 # Threads that belong to fixtures of a wider scope, which end them: the output reader of a hub
@@ -65,3 +74,62 @@ def hub(tmp_path: Path) -> Iterator[HubProcess]:
         yield process
     finally:
         process.stop()
+
+
+# --- real sound: a PulseAudio null sink, recorded (machinery in tests/pulse.py) -----------------
+# Here at the root: QtMultimedia connects to PulseAudio once per process and never retries, so the
+# daemon must start before any test of any folder can touch QtMultimedia (see tests/pulse.py).
+
+_SERVER = pytest.StashKey[PulseServer | str]()  # the server, or why there is none
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _SERVER in config.stash or not any("pulse" in item.fixturenames for item in items):
+        return
+    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
+        config.stash[_SERVER] = (
+            "pulseaudio and parec are not installed (Debian: pulseaudio pulseaudio-utils)"
+        )
+        return
+    server = start_pulse()
+    config.stash[_SERVER] = server
+    saved = {k: os.environ.get(k) for k in server.client_env()}
+    os.environ.update(server.client_env())
+
+    def stop() -> None:
+        stop_pulse(server)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    config.add_cleanup(stop)
+
+
+@pytest.fixture(scope="session")
+def pulse(request: pytest.FixtureRequest, qapp: object) -> PulseServer:
+    """The session's PulseAudio daemon; QtMultimedia is checked to play into its null sink."""
+    server = request.config.stash.get(_SERVER, "the PulseAudio fixture was not started")
+    if isinstance(server, str):
+        pytest.skip(server)
+    from PySide6.QtMultimedia import QMediaDevices
+
+    outputs = [device.description() for device in QMediaDevices.audioOutputs()]
+    if not outputs:
+        pytest.fail(
+            "QtMultimedia sees no audio output: it was initialised before the PulseAudio "
+            "fixture started (it never reconnects), or the daemon refused this process"
+        )
+    return server
+
+
+@pytest.fixture
+def recorder(pulse: PulseServer, tmp_path: Path, qtbot: QtBot) -> Iterator[Recorder]:
+    rec = Recorder(pulse, tmp_path / "recording.wav")
+    try:
+        # Returns once samples flow: whatever the test plays from now on is in the file.
+        qtbot.waitUntil(lambda: rec.frames() > 0, timeout=RECORD_START_TIMEOUT_MS)
+        yield rec
+    finally:
+        rec.stop()

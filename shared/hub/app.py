@@ -30,6 +30,7 @@ from shared.core.model import OfficeState
 from shared.hub import callbacks, kiosk_api, routes, ws
 from shared.hub.broadcast import Broadcaster
 from shared.hub.context import Hub
+from shared.hub.pages import board
 from shared.hub.pages import phone as phone_page
 from shared.hub.service import HubService, Tx
 
@@ -99,6 +100,7 @@ def create_app(
     app.router.routes.extend(ws.router.routes)
     app.router.routes.extend(kiosk_api.router.routes)
     app.router.routes.extend(phone_page.router.routes)
+    app.router.routes.extend(board.router.routes)
     _install_error_handlers(app)
     return app
 

@@ -67,6 +67,8 @@ def test_openapi_lists_every_route(office: Office) -> None:
         "/api/v1/callbacks": {"post"},
         "/api/v1/devices/me/printer": {"post"},
         "/api/v1/status/{token}/events": {"get"},
+        "/api/v1/board": {"get"},
+        "/api/v1/board/events": {"get"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     issue = paths["/api/v1/tickets"]["post"]
