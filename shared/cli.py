@@ -312,6 +312,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "--windowed", "--printer", f"preview:{tickets}",
             ]))  # fmt: skip
             print(f"  kiosk:    opened in a window; tickets are written as PNG to {tickets}")
+            apps.append(subprocess.Popen([
+                sys.executable, "-m", "shared.cli", "display", "--hub", url, "--windowed",
+            ]))  # fmt: skip
+            print("  display:  opened in a window (read-only: it needs no pairing)")
         print("  Stop with Ctrl+C.", flush=True)
 
     try:

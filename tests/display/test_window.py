@@ -1,0 +1,149 @@
+"""The wall display's window: the 0.7° rule from the real widgets' fonts, contrast, nothing
+cut, the stale board, priority never shown, the repaint signal and a calm highlight."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from PySide6.QtGui import QFontMetrics
+from pytestqt.qtbot import QtBot
+
+from display import samples, theme
+from display.chart import QuieterChart
+from display.theme import Viewing
+from shared import const
+from shared.core.model import OfficeState
+from tests.display.display_helpers import LANDSCAPE, PORTRAIT, clipped, show, visible_labels
+
+SETUPS = [LANDSCAPE, PORTRAIT, Viewing(3.0, 43.0, 1920, 1080), Viewing(6.0, 65.0, 3840, 2160)]
+
+
+def test_the_rule_itself() -> None:
+    v = Viewing()
+    assert math.isclose(v.min_cap_mm, 61.09, abs_tol=0.01)  # ≈ 61 mm at 5 m (D3)
+    assert math.isclose(Viewing(3.0).min_cap_mm, 36.65, abs_tol=0.01)  # ≈ 37 mm at 3 m
+    assert math.isclose(v.pixel_pitch_mm, 0.634, abs_tol=0.001)  # 55" Full HD
+    assert v.min_cap_px == 97
+    with pytest.raises(ValueError, match="positive"):
+        Viewing(distance_m=0)
+
+
+@pytest.mark.parametrize("viewing", SETUPS, ids=lambda v: f"{v.distance_m}m-{v.screen_inches}in-"
+                         f"{v.width_px}x{v.height_px}")  # fmt: skip
+def test_every_text_on_every_page_meets_the_07_degree_rule_and_none_is_cut(
+    qtbot: QtBot, viewing: Viewing
+) -> None:
+    window, _ = show(qtbot, viewing)
+    seen: set[str] = set()
+    for _page in range(window.pager.count()):
+        for label in visible_labels(window):
+            cap = QFontMetrics(label.font()).capHeight()
+            assert cap >= viewing.min_cap_px, (label.text(), cap, viewing.min_cap_px)
+            assert viewing.cap_mm(cap) >= viewing.min_cap_mm
+            assert not clipped(label), (label.text(), label.size())
+            seen.add(label.text())
+        for chart in window.findChildren(QuieterChart):
+            if chart.isVisibleTo(window):
+                assert QFontMetrics(chart.font()).capHeight() >= viewing.min_cap_px
+                seen.update(chart.texts())
+        window.pager.turn()
+    # Everything the board is meant to show was shown somewhere.
+    for text in (
+        "A042",
+        "Guichet 3",
+        "B017",
+        "10:42",
+        "Plus calme",
+        "Horaires du jour",
+        "13 h 30 à 16 h 30",
+    ):
+        assert any(text in s for s in seen), text
+    assert any("15 à 25 min" in s for s in seen)
+    assert any("aucun guichet ouvert" in s for s in seen)
+
+
+def test_the_current_call_is_much_larger_than_the_rest(qtbot: QtBot) -> None:
+    window, _ = show(qtbot)
+    big = QFontMetrics(window.call.label.font()).capHeight()
+    assert big >= 2 * LANDSCAPE.min_cap_px
+    assert window.call.label.text() == "A042" and window.call.counter.text() == "Guichet 3"
+
+
+@pytest.mark.parametrize("p", theme.PALETTES, ids=lambda p: p.name)
+def test_every_text_and_background_pair_has_at_least_45_to_1(p: theme.Palette) -> None:
+    for name, (fg, bg) in theme.text_pairs(p).items():
+        assert theme.contrast(fg, bg) >= 4.5, (p.name, name, theme.contrast(fg, bg))
+
+
+def test_the_stale_board_says_so_and_is_greyed(qtbot: QtBot) -> None:
+    window, vm = show(qtbot, connected=False)
+    assert window.banner.isVisibleTo(window)
+    assert window.banner.text() == ("Liaison perdue — informations peut-être périmées")
+    assert window.palette_ is theme.STALE
+    vm.connected = True
+    vm.rebuild()
+    assert not window.banner.isVisibleTo(window) and window.palette_ is theme.NORMAL
+
+
+def test_a_priority_call_renders_exactly_like_another(qtbot: QtBot) -> None:
+    state = samples.state()
+    current = state.tickets["t-A042"]  # type: ignore[index]
+    urgent = OfficeState(
+        day=state.day, tickets={**state.tickets, current.id: replace(current, priority=True)}
+    )
+    window, vm = show(qtbot)
+    plain_image = window.grab().toImage()
+    vm.state = urgent
+    vm.rebuild()
+    assert window.grab().toImage() == plain_image
+
+
+def test_repainted_carries_the_seq_of_the_board_just_painted(qtbot: QtBot) -> None:
+    window, vm = show(qtbot)
+    vm.seq = 77
+    with qtbot.waitSignal(window.repainted, timeout=2000) as blocker:
+        vm.rebuild()
+    assert blocker.args == [77]
+
+
+def test_the_highlight_pulses_slower_than_3_hz_and_can_be_turned_off(qtbot: QtBot) -> None:
+    window, vm = show(qtbot, animate=True)
+    pulse = window.call.pulse
+    assert pulse.duration() / 1000 >= 1 / 3
+    assert pulse.duration() * pulse.loopCount() / 1000 == pytest.approx(const.DISPLAY_HIGHLIGHT_S)
+    assert pulse.state() == pulse.State.Running  # the first call seen
+    still, _vm2 = show(qtbot, animate=False)
+    assert still.call.pulse.state() == still.call.pulse.State.Stopped
+    # A recall is a new highlight (D2).
+    pulse.stop()
+    t = vm.state.tickets["t-A042"]  # type: ignore[union-attr,index]
+    vm.state = vm.state.with_ticket(replace(t, calls=2))  # type: ignore[union-attr]
+    vm.rebuild()
+    assert pulse.state() == pulse.State.Running
+
+
+def test_the_chart_has_a_legend_and_a_text_alternative(qtbot: QtBot) -> None:
+    window, _ = show(qtbot)
+    chart = window.findChild(QuieterChart)
+    assert chart is not None
+    assert chart.legend == ("Plus calme", "Ouvert", "Fermé")
+    description = chart.accessibleDescription()
+    assert description.startswith("Heures plus calmes cette semaine.")
+    for day in ("mardi\u00a0: 14 h à 16 h 30", "mercredi\u00a0: 10 h 30 à 12 h", "jeudi"):
+        assert day in description
+
+
+def test_the_recent_list_holds_the_calls_before_the_current_one(qtbot: QtBot) -> None:
+    window, _ = show(qtbot, PORTRAIT)
+    shown = window.recent.visible_calls()
+    assert shown and shown == ["B017", "D008", "A041", "C012", "B016"][: len(shown)]
+    few, _ = show(qtbot, PORTRAIT, recent=2)
+    assert few.recent.visible_calls() == ["B017"]
+
+
+def test_the_clock_shows_hours_and_minutes(qtbot: QtBot) -> None:
+    window, _ = show(qtbot)
+    assert window.clock.text() == "10:42"
+    assert window._clock_timer.isActive() and window._clock_timer.interval() > 50_000
