@@ -45,7 +45,8 @@ def viewing_of(args: argparse.Namespace) -> Viewing:
         w, h = (int(v) for v in size.lower().split("x"))
     except ValueError:
         raise ValueError(f"--size must look like 1920x1080, not {size!r}") from None
-    return Viewing(args.distance_m, args.screen_inches, w, h)
+    return Viewing(args.distance_m, args.screen_inches, w, h,
+                   args.list_distance_m, args.info_distance_m)  # fmt: skip
 
 
 def screenshot(

@@ -112,6 +112,7 @@ class BoardState:
     week_hours: Mapping[str, Periods] = field(default_factory=dict)
     quieter: Mapping[str, Periods] = field(default_factory=dict)
     channels: Channels = Channels()
+    office_name: str = ""
 
 
 def build(
@@ -137,6 +138,7 @@ def build(
         quieter=_quieter(office, filters),
         channels=Channels(office.get("phone") or "", office.get("website") or "",
                           office.get("appointment_url") or ""),
+        office_name=office.get("name") or "",
     )  # fmt: skip
 
 

@@ -78,10 +78,15 @@ class QuieterChart(QWidget):
         col_w = grid.width() / len(self.days)
         span = (self.last_h - self.first_h) * 60
         hatch = QBrush(QColor(p.chart_quiet), Qt.BrushStyle.BDiagPattern)
+        # Day names that would touch their neighbours shrink to their initial ("L M M J V"):
+        # the text list beside the chart and its description give the full names.
+        fm = painter.fontMetrics()
+        narrow = any(fm.horizontalAdvance(name) > col_w - 6 for _, name in self.days)
         for i, (key, name) in enumerate(self.days):
             x = grid.left() + i * col_w
             painter.setPen(QColor(p.text))
-            painter.drawText(QRectF(x, 0, col_w, line_h), Qt.AlignmentFlag.AlignCenter, name)
+            label = name[:1].upper() if narrow else name
+            painter.drawText(QRectF(x, 0, col_w, line_h), Qt.AlignmentFlag.AlignCenter, label)
             for minute in range(self.first_h * 60, self.last_h * 60, 30):
                 y = grid.top() + (minute - self.first_h * 60) / span * grid.height()
                 cell = QRectF(x + 2, y, col_w - 4, grid.height() * 30 / span)

@@ -59,7 +59,20 @@ def register(sub: Any) -> None:
         "--distance-m",
         type=_positive(float),
         default=5.0,
-        help="the farthest reader's distance; text follows the 0.7° rule (default 5)",
+        help="the current call's reader distance; text follows the 0.7° rule (default 5)",
+    )
+    p.add_argument(
+        "--list-distance-m",
+        type=_positive(float),
+        default=None,
+        help="the recent calls' reader distance (default 0.6 × --distance-m: 3 m in a 5 m room)",
+    )
+    p.add_argument(
+        "--info-distance-m",
+        type=_positive(float),
+        default=None,
+        help="the waiting times, hours and channels' reader distance (default 1.5: a visitor "
+        "who steps up to the screen)",
     )
     p.add_argument(
         "--screen-inches",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from babel.dates import format_date
+
 from display.board import WEEKDAYS, BoardState, Periods, ServiceLine
 from shared.i18n import N_, Translator, translator
 
@@ -36,22 +38,40 @@ def no_call(board: BoardState) -> str:
     return _("No ticket called yet")
 
 
-def service_title(board: BoardState, s: ServiceLine) -> str:
-    _ = tr(board)
-    return _("{prefix} · {name}", name=s.name, prefix=s.prefix)
-
-
-def service_detail(board: BoardState, s: ServiceLine) -> str:
+def wait_text(board: BoardState, s: ServiceLine) -> str:
+    """The waiting table's estimate column (the people column says how many)."""
     _ = tr(board)
     if s.waiting is None:
-        return _("Waiting time not known yet")
-    if s.open_counters == 0:
-        return _("{n} waiting, no counter open", n=s.waiting)
+        return _("Not known yet")
     if s.waiting == 0:
-        return _("Nobody waiting")
+        return _("No wait")
+    if s.open_counters == 0:
+        return _("No counter open")
     if s.low_min is None or s.high_min is None:
-        return _("{n} waiting", n=s.waiting)
-    return _("{n} waiting: {low} to {high} min", n=s.waiting, low=s.low_min, high=s.high_min)
+        return _("Not known yet")
+    if s.low_min <= 0:
+        return _("under {high} min", high=s.high_min)
+    return _("{low} to {high} min", low=s.low_min, high=s.high_min)
+
+
+def people(s: ServiceLine) -> str:
+    return "–" if s.waiting is None else str(s.waiting)
+
+
+def headings(board: BoardState) -> dict[str, str]:
+    """The section titles, as on the web board."""
+    _ = tr(board)
+    return {
+        "current": _("Current call"), "recent": _("Recent calls"), "waiting": _("Waiting"),
+        "service": _("Service"), "people": _("People"), "estimate": _("Estimated wait"),
+        "quieter": _("Quieter hours"), "hours": _("Opening hours today"),
+        "channels": _("Other ways to reach us"),
+    }  # fmt: skip
+
+
+def date_text(board: BoardState) -> str:
+    """The date as "samedi 28 novembre": the day's name helps a visitor more than the year."""
+    return format_date(board.now.date(), "EEEE d MMMM", locale=board.lang)
 
 
 def periods(board: BoardState, ps: Periods) -> str:
@@ -93,6 +113,13 @@ def quieter_description(board: BoardState) -> str:
     parts = [_("{day}: {hours}", day=_(DAY_NAMES[d]), hours=periods(board, board.quieter[d]))
              for d in days]  # fmt: skip
     return _("Quieter hours this week. {days}.", days="; ".join(parts))
+
+
+def quieter_lines(board: BoardState) -> list[str]:
+    """The chart's facts as short lines beside it: "mar : 14 h à 16 h 30"."""
+    _ = tr(board)
+    return [_("{day}: {hours}", day=_(DAY_SHORT[d]), hours=periods(board, board.quieter[d]))
+            for d in WEEKDAYS if board.quieter.get(d)]  # fmt: skip
 
 
 def _hm(hhmm: str) -> str:

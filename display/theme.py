@@ -1,11 +1,11 @@
 """The display's look: palettes, the contrast arithmetic that proves them, and the 0.7° rule.
 
-D3: a capital letter must subtend at least 0.7° at the back of the room, so its height is at
+D3: a capital letter must subtend at least 0.7° at its reader's distance, so its height is at
 least 2·d·tan(0.35°) (61 mm at 5 m). The pixel pitch comes from the panel's diagonal and its
-resolution (square pixels), so the smallest capital in pixels follows from three settings:
-distance, screen size and resolution. On the default 55" Full HD panel at 5 m that is ~97 px,
-so a landscape board holds about seven lines of text: the layout is sparse on purpose, and the
-secondary information turns in pages.
+resolution (square pixels). Texts come in three tiers, each read from its own distance: the
+current call from the back of the room (default 5 m: ~97 px on a 55" Full HD panel), the recent
+calls from the middle (3 m: ~58 px), the information by a visitor who steps closer (1.5 m:
+~29 px). Like the web board for TVs (shared/hub/pages/board.css), whose look this follows.
 """
 
 from __future__ import annotations
@@ -25,9 +25,24 @@ class Viewing:
     screen_inches: float = 55.0
     width_px: int = 1920
     height_px: int = 1080
+    # The recent calls are read from the middle of the room: by default 0.6× the current call's
+    # distance (3 m in a 5 m room), so a smaller room's screen keeps its proportions. The
+    # waiting times, hours and channels are read by a visitor who steps up to the screen:
+    # 1.5 m whatever the room.
+    list_distance: float | None = None
+    info_distance: float | None = None
+
+    @property
+    def list_distance_m(self) -> float:
+        return self.list_distance if self.list_distance is not None else 0.6 * self.distance_m
+
+    @property
+    def info_distance_m(self) -> float:
+        return self.info_distance if self.info_distance is not None else 1.5
 
     def __post_init__(self) -> None:
-        if self.distance_m <= 0 or self.screen_inches <= 0:
+        distances = (self.distance_m, self.list_distance_m, self.info_distance_m)
+        if min(distances) <= 0 or self.screen_inches <= 0:
             raise ValueError("the viewing distance and the screen size must be positive")
         if self.width_px <= 0 or self.height_px <= 0:
             raise ValueError("the resolution must be positive")
@@ -36,13 +51,29 @@ class Viewing:
     def pixel_pitch_mm(self) -> float:
         return self.screen_inches * MM_PER_INCH / math.hypot(self.width_px, self.height_px)
 
+    @staticmethod
+    def cap_mm_at(distance_m: float) -> float:
+        return 2 * distance_m * 1000 * math.tan(math.radians(MIN_ANGLE_DEG / 2))
+
+    def cap_px_at(self, distance_m: float) -> int:
+        return math.ceil(self.cap_mm_at(distance_m) / self.pixel_pitch_mm)
+
     @property
     def min_cap_mm(self) -> float:
-        return 2 * self.distance_m * 1000 * math.tan(math.radians(MIN_ANGLE_DEG / 2))
+        """The current call's tier (the farthest reader)."""
+        return self.cap_mm_at(self.distance_m)
 
     @property
     def min_cap_px(self) -> int:
-        return math.ceil(self.min_cap_mm / self.pixel_pitch_mm)
+        return self.cap_px_at(self.distance_m)
+
+    @property
+    def list_cap_px(self) -> int:
+        return self.cap_px_at(self.list_distance_m)
+
+    @property
+    def info_cap_px(self) -> int:
+        return self.cap_px_at(self.info_distance_m)
 
     def cap_mm(self, cap_px: float) -> float:
         return cap_px * self.pixel_pitch_mm
@@ -67,12 +98,13 @@ class Palette:
     banner_text: str
 
 
-# French public-service blue and white; the current call in blue, pulsing to a lighter blue.
+# The web board's palette (board.css): a dark blue band, the current call on dark green
+# (pulsing to a lighter green that white text still reads on), grey rules.
 NORMAL = Palette(
-    name="normal", bg="#FFFFFF", text="#161616", muted="#3A3A3A",
-    band_bg="#000091", band_text="#FFFFFF",
-    call_bg="#000091", call_text="#FFFFFF", call_pulse_bg="#2323B4",
-    line="#000091", chart_open="#FFFFFF", chart_quiet="#6A6AF4", chart_closed="#DDDDDD",
+    name="normal", bg="#FFFFFF", text="#111111", muted="#3D3D3D",
+    band_bg="#0B2F5B", band_text="#FFFFFF",
+    call_bg="#0D5C2E", call_text="#FFFFFF", call_pulse_bg="#1B7A43",
+    line="#6B7280", chart_open="#FFFFFF", chart_quiet="#0D5C2E", chart_closed="#DDDDDD",
     banner_bg="#A80400", banner_text="#FFFFFF",
 )  # fmt: skip
 

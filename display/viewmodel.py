@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -70,7 +71,9 @@ class DisplayViewModel(QObject):
         self.seq = -1
         self.connected = self.ever_connected = False
         self.board: BoardState | None = None
-        self.announced: list[Call] = []
+        # The last calls handed to the announcer (for the log and tests), bounded: a display
+        # runs all day and must not grow with it.
+        self.announced: deque[Call] = deque(maxlen=const.DISPLAY_RECENT_LOG)
         self._fresh = True  # the next state is a snapshot after a (re)connection
         self._calls: dict[int, str] = {}
         self._queue_busy = self._queue_dirty = False

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEasingCurve, Qt, QTimer, QVariantAnimation
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QEasingCurve, QRectF, Qt, QTimer, QVariantAnimation
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -60,19 +68,29 @@ class CallPanel(QFrame):
     still; with animation off it is simply highlighted. Only this panel repaints while it
     pulses, not the whole board."""
 
-    def __init__(self, big: QFont, name: QFont, animate: bool, parent: QWidget | None = None):
+    def __init__(self, big: QFont, name: QFont, title: QFont, animate: bool,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("call")
         # Its size comes from the board's layout; it fits its text to that, never the reverse.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.animate = animate
         self.big_font = QFont(big)
+        self.min_big = big.pixelSize()
+        self.title = Text(title, "callText", self)
         self.label = Text(big, "callText", self)
         self.label.setWordWrap(False)
         self.counter = Text(name, "callText", self)
+        self.counter.setWordWrap(False)
+        # Capitals and digits have no descenders: a line box a little taller than the capitals
+        # keeps the panel compact (the font's full height would add a third of empty space).
         for w in (self.label, self.counter):
-            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            w.setFixedHeight(int(QFontMetrics(w.font()).capHeight() * 1.3))
+        pad = QFontMetrics(title).height() // 2
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(pad, pad // 2, pad, pad)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
         layout.addStretch(1)
         layout.addWidget(self.label)
         layout.addWidget(self.counter)
@@ -93,10 +111,12 @@ class CallPanel(QFrame):
         self._colours = (QColor(p.call_bg), QColor(p.call_pulse_bg))
         self.update()
 
-    def show_call(self, call: Call | None, empty_text: str, highlight: bool) -> None:
+    def show_call(self, call: Call | None, empty_text: str, title: str, highlight: bool) -> None:
+        self.title.setText(title)
         self.label.setText(call.label if call else "")
         self.label.setVisible(call is not None)
-        self.counter.setText(call.counter_name if call else empty_text)
+        self.counter.setText(f"→ {call.counter_name}" if call else empty_text)
+        self.counter.setWordWrap(call is None)
         self._fit()
         if highlight and self.animate:
             self.pulse.stop()
@@ -111,11 +131,12 @@ class CallPanel(QFrame):
         self._fit()
 
     def _fit(self) -> None:
-        """The ticket number as large as the panel allows, never below its set size's half."""
+        """The ticket number as large as the panel allows, never below its tier's size."""
         font = QFont(self.big_font)
-        room = self.width() - 2 * self.contentsMargins().left() - 22
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right() - 4
         size = font.pixelSize()
-        while size > self.big_font.pixelSize() // 2:
+        while size > self.min_big:
             font.setPixelSize(size)
             if QFontMetrics(font).horizontalAdvance(self.label.text()) <= room:
                 break
@@ -129,33 +150,53 @@ class CallPanel(QFrame):
                                  a.greenF() + (b.greenF() - a.greenF()) * t,
                                  a.blueF() + (b.blueF() - a.blueF()) * t)  # fmt: skip
         painter = QPainter(self)
-        painter.fillRect(self.rect(), colour)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        radius = self.layout().contentsMargins().left() / 2
+        painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
         painter.end()
 
 
 class RecentList(QWidget):
     """The calls before the current one, newest first: as many rows as fit, at most `limit`."""
 
-    def __init__(self, font: QFont, limit: int, parent: QWidget | None = None) -> None:
+    def __init__(self, font: QFont, bold: QFont, limit: int,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("recent")
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._font, self.limit = font, limit
+        self._font, self._bold, self.limit = font, bold, limit
+        self.line = QColor("#6B7280")
         self._calls: tuple[Call, ...] = ()
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setColumnStretch(1, 1)
         self.grid.setHorizontalSpacing(QFontMetrics(font).horizontalAdvance("0"))
+        self.grid.setVerticalSpacing(0)
         self.rows: list[tuple[Text, Text]] = []
-        self.row_h = QFontMetrics(font).height()
+        # A row: the capitals and a rule below them (labels and counters have no descenders).
+        self.row_h = int(QFontMetrics(bold).capHeight() * 1.35)
+
+    def set_line(self, colour: str) -> None:
+        self.line = QColor(colour)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(QPen(self.line, 2))
+        for label, _counter in self.rows[:-1]:
+            if not label.isHidden():
+                y = label.geometry().bottom() + 1
+                painter.drawLine(0, y, self.width(), y)
+        painter.end()
 
     def show_calls(self, calls: Sequence[Call]) -> None:
         self._calls = tuple(calls)
         self._fill()
 
     def fitting(self) -> int:
-        spacing = self.grid.verticalSpacing()
-        return max(0, (self.height() + spacing) // (self.row_h + spacing))
+        return max(0, self.height() // self.row_h)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -165,11 +206,13 @@ class RecentList(QWidget):
         shown = self._calls[: min(self.limit, self.fitting())]
         while len(self.rows) < len(shown):
             i = len(self.rows)
-            row = (Text(self._font, "recentLabel", self), Text(self._font, "recentCounter", self))
-            row[0].setWordWrap(False)
-            row[1].setWordWrap(False)
-            self.grid.addWidget(row[0], i, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(row[1], i, 1, Qt.AlignmentFlag.AlignTop)
+            row = (Text(self._bold, "recentLabel", self), Text(self._font, "recentCounter", self))
+            for label in row:
+                label.setWordWrap(False)
+                label.setFixedHeight(self.row_h)
+            row[1].setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.grid.addWidget(row[0], i, 0)
+            self.grid.addWidget(row[1], i, 1)
             self.rows.append(row)
         for i, (label, counter) in enumerate(self.rows):
             call = shown[i] if i < len(shown) else None
@@ -178,6 +221,7 @@ class RecentList(QWidget):
             label.setVisible(call is not None)
             counter.setVisible(call is not None)
         self.grid.setRowStretch(len(shown), 1)
+        self.grid.activate()  # the rules under the rows follow the rows' geometry
 
     def visible_calls(self) -> list[str]:
         return [label.text() for label, _ in self.rows if not label.isHidden()]

@@ -113,3 +113,4 @@ ANNOUNCE_BETWEEN_CALLS_S = 0.6  # one announcement's last word → the next chim
 # stall every later call: the announcement goes on after this long.
 ANNOUNCE_SPEECH_TIMEOUT_S = 30.0
 ANNOUNCE_BACKLOG_WARN = 10  # queued calls (~5 s each) before a warning that speech lags
+DISPLAY_RECENT_LOG = 200  # calls the display keeps in its announcement log (bounded memory)

@@ -78,15 +78,17 @@ def test_unknown_filter_codes_are_refused_with_a_clear_message() -> None:
 def test_each_service_shows_its_waiting_count_and_range_honestly() -> None:
     b = build()
     by_code = {s.code: s for s in b.services}
-    assert texts.service_detail(b, by_code["A"]) == "3 en attente\u00a0: 15 à 25 min"
-    assert texts.service_detail(b, by_code["C"]) == ("2 en attente, aucun guichet ouvert")
-    assert texts.service_title(b, by_code["A"]) == "A\u00a0·\u00a0Papiers d'identité"
+    assert texts.wait_text(b, by_code["A"]) == "15 à 25 min"
+    assert texts.wait_text(b, by_code["B"]) == "moins de 5 min"
+    assert texts.wait_text(b, by_code["C"]) == "Aucun guichet ouvert"
+    assert [texts.people(s) for s in b.services] == ["3", "1", "2", "6"]
     nobody = boards.build(samples.state(), samples.OFFICE,
                           {"services": {"B": {"waiting": 0, "open_counters": 1, "wait": None}}},
                           Filters(), NOW)  # fmt: skip
-    lines = {s.code: texts.service_detail(nobody, s) for s in nobody.services}
-    assert lines["B"] == "Personne en attente"
-    assert lines["A"] == "Temps d'attente pas encore connu"  # not in that queue answer
+    lines = {s.code: texts.wait_text(nobody, s) for s in nobody.services}
+    assert lines["B"] == "Pas d'attente"  # as the web board says, rather than nothing
+    assert lines["A"] == "Pas encore connu"  # not in that queue answer
+    assert texts.people(next(s for s in nobody.services if s.code == "A")) == "–"
 
 
 def test_todays_hours_the_weeks_quieter_hours_and_the_other_channels() -> None:

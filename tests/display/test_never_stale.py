@@ -64,7 +64,7 @@ def test_cut_banner_call_while_cut_restore_shows_that_call(
                         and vm.office is not None, timeout=10_000)  # fmt: skip
         api(hub, "counter", "G1", "call_next", "G1")
         qtbot.waitUntil(lambda: window.call.label.text() == first["label"], timeout=5000)
-        assert window.call.counter.text() == "Guichet 1"
+        assert window.call.counter.text() == "→ Guichet 1"
         assert [a.label for a in announcer.announced] == [first["label"]]
 
         proxy.cut()  # silence, not a closed socket: only the heartbeat can notice
@@ -80,7 +80,7 @@ def test_cut_banner_call_while_cut_restore_shows_that_call(
         proxy.restore()
         qtbot.waitUntil(lambda: window.call.label.text() == second["label"]
                         and not window.banner.isVisible(), timeout=30_000)  # fmt: skip
-        assert window.call.counter.text() == "Guichet 2"
+        assert window.call.counter.text() == "→ Guichet 2"
         # Young enough to be announced after the reconnection, in the visitor's language too.
         assert [(a.label, a.lang) for a in announcer.announced] == [
             (first["label"], "fr"),
