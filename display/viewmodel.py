@@ -194,7 +194,9 @@ class DisplayViewModel(QObject):
             self._announce(pending)
             self.rebuild()
         elif kind == "queue":
-            self.queue = answer
+            # Only the services' figures: the answer also carries the day's whole public state,
+            # which the stream already gives, and keeping it would grow with the day.
+            self.queue = {"services": answer.get("services", {})}
             self._queue_done()
             self.rebuild()
 
