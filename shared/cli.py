@@ -13,10 +13,12 @@ montour export events  the event log as JSON lines
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -310,14 +312,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             apps.append(subprocess.Popen([
                 sys.executable, "-m", "shared.cli", "kiosk", "--hub", url, f"--token={token}",
                 "--windowed", "--printer", f"preview:{tickets}",
-            ]))  # fmt: skip
+            ], preexec_fn=_die_with_parent))  # fmt: skip
             print(f"  kiosk:    opened in a window; tickets are written as PNG to {tickets}")
             apps.append(subprocess.Popen([
                 sys.executable, "-m", "shared.cli", "display", "--hub", url, "--windowed",
-            ]))  # fmt: skip
+            ], preexec_fn=_die_with_parent))  # fmt: skip
             print("  display:  opened in a window (read-only: it needs no pairing)")
         print("  Stop with Ctrl+C.", flush=True)
 
+    # uvicorn ends by raising the SIGTERM it caught again: with the default action the demo
+    # would die there, before closing its apps. Turned into SystemExit, the `finally` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback", ready)
     finally:
@@ -328,6 +333,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 app.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 app.kill()
+
+
+def _die_with_parent() -> None:
+    """In the demo's apps (Linux): end when the demo ends, even if it is killed outright."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _demo_token(db: Path, role: str, name: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +32,32 @@ def test_help_describes_every_command() -> None:
         assert option in hub.stdout
 
 
+def processes_mentioning(text: str) -> list[int]:
+    """The pids whose command line contains `text` (the demo's apps name its hub's URL)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def exited_within(pid: int, timeout_s: float) -> bool:
+    """Wait for a process that is not our child to end (a pidfd becomes readable then)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout_s)[0])
+    finally:
+        os.close(fd)
+
+
 def test_demo_serves_the_example_office_on_loopback(tmp_path: Path) -> None:
     demo = subprocess.Popen(
         [*CLI, "demo", "--port", "0", "--db", str(tmp_path / "demo.db")],
@@ -53,9 +81,14 @@ def test_demo_serves_the_example_office_on_loopback(tmp_path: Path) -> None:
                 break
         else:
             raise AssertionError("the demo's kiosk never became ready")
+        apps = processes_mentioning(url)
+        assert len(apps) == 2, apps  # the kiosk and the display
     finally:
         demo.terminate()
         demo.wait(10)
+    # Stopping the demo stops its apps: none is left behind.
+    for pid in apps:
+        assert exited_within(pid, 10), f"the demo left process {pid} running"
 
 
 def test_pair_token_and_export_on_the_hubs_database(tmp_path: Path) -> None:
