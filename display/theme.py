@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from shared.ui.contrast import contrast, luminance  # noqa: F401 - part of this theme's API
+
 FONT_FAMILY = "DejaVu Sans"  # drawn condensed: more characters a line at the same height
 CAP_HEIGHT_EM = 0.729  # DejaVu Sans: capital height / pixel size (a first guess, Qt refines)
 MIN_ANGLE_DEG = 0.7
@@ -141,15 +143,3 @@ def text_pairs(p: Palette) -> dict[str, tuple[str, str]]:
         "call": (p.call_text, p.call_bg), "call at pulse peak": (p.call_text, p.call_pulse_bg),
         "banner": (p.banner_text, p.banner_bg), "chart labels": (p.text, p.bg),
     }  # fmt: skip
-
-
-def luminance(colour: str) -> float:
-    """WCAG 2 relative luminance of "#RRGGBB"."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.ui.contrast import contrast, luminance  # noqa: F401 - part of this theme's API
+
 PIXEL_PITCH_MM = 0.248  # 21.5" 1920×1080 panel
 CAP_HEIGHT_EM = 0.729  # DejaVu Sans: capital height / font size
 FONT_FAMILY = "DejaVu Sans"  # covers Latin and Arabic
@@ -86,18 +88,6 @@ def edge_pairs(p: Palette) -> dict[str, tuple[str, str]]:
         "language edge": (p.band_text, p.band_bg), "focus on band": (p.band_focus, p.band_bg),
         "focus on primary": (p.focus, p.primary_bg) if p.primary_bg != p.bg else (p.focus, p.bg),
     }  # fmt: skip
-
-
-def luminance(colour: str) -> float:
-    """WCAG 2 relative luminance of "#RRGGBB"."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 @dataclass(frozen=True)
