@@ -7,7 +7,7 @@ import math
 from dataclasses import replace
 
 import pytest
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -116,10 +116,15 @@ def test_a_priority_call_renders_exactly_like_another(qtbot: QtBot) -> None:
         day=state.day, tickets={**state.tickets, current.id: replace(current, priority=True)}
     )
     window, vm = show(qtbot)
-    plain_image = window.grab().toImage()
-    vm.state = urgent
-    vm.rebuild()
-    assert window.grab().toImage() == plain_image
+
+    def painted(board: OfficeState) -> QImage:
+        # Grab once the window has painted the new board: its layout settles in that pass.
+        vm.state = board
+        with qtbot.waitSignal(window.repainted, timeout=2000):
+            vm.rebuild()
+        return window.grab().toImage()
+
+    assert painted(urgent) == painted(state)
 
 
 def test_repainted_carries_the_seq_of_the_board_just_painted(qtbot: QtBot) -> None:
