@@ -9,37 +9,24 @@ the Content-Security-Policy forbids inline scripts and styles, as on the phone p
 
 from __future__ import annotations
 
-import hashlib
-from importlib import resources
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from shared import const, i18n
 from shared.config import OfficeConfig
-from shared.core.errors import NotFound
 from shared.hub.context import hub_of
 from shared.hub.pages import board_feed, board_state, board_view, feed
+from shared.hub.pages.assets import Assets
 from shared.hub.pages.phone import SECURITY_HEADERS
 
 router = APIRouter()
 
 PAGE = "/board"
 ASSET_PREFIX = f"{PAGE}/static"
-_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
-def _load_assets() -> dict[str, tuple[bytes, str, str]]:
-    found = {}
-    for name in ("board.js", "board.css"):
-        content = resources.files(__package__).joinpath(name).read_bytes()
-        version = hashlib.sha256(content).hexdigest()[:12]
-        found[name] = (content, _MEDIA_TYPES[name[name.rindex(".") :]], version)
-    return found
-
-
-_ASSETS = _load_assets()
-ASSET_URLS = {name: f"{ASSET_PREFIX}/{name}?v={v}" for name, (_, _, v) in _ASSETS.items()}
+_ASSETS = Assets(ASSET_PREFIX, "board.js", "board.css")
+ASSET_URLS = _ASSETS.urls
 
 
 def language(config: OfficeConfig, asked: str | None) -> str:
@@ -89,11 +76,7 @@ async def board_page(
 
 @router.get(ASSET_PREFIX + "/{name}", include_in_schema=False)
 async def board_asset(name: str) -> Response:
-    if name not in _ASSETS:
-        raise NotFound(f"No such file: {name}.")
-    content, media_type, _ = _ASSETS[name]
-    headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
-    return Response(content, media_type=media_type, headers=headers)
+    return _ASSETS.response(name)
 
 
 @router.get(const.API_PREFIX + "/board", tags=["public"])

@@ -8,17 +8,15 @@ status.py allows. The page works without JavaScript (server-rendered state, and 
 
 from __future__ import annotations
 
-import hashlib
-from importlib import resources
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from shared import const
-from shared.core.errors import NotFound
 from shared.hub.context import hub_of
 from shared.hub.pages import feed, status, texts, view
+from shared.hub.pages.assets import Assets
 
 router = APIRouter()
 
@@ -35,21 +33,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the page's URL holds the ticket's token
     "X-Robots-Tag": "noindex, nofollow",
 }
-_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
-def _load_assets() -> dict[str, tuple[bytes, str, str]]:
-    """name -> (content, media type, version); the version in the URL lets phones cache them."""
-    found = {}
-    for name in ("phone.js", "phone.css"):
-        content = resources.files(__package__).joinpath(name).read_bytes()
-        version = hashlib.sha256(content).hexdigest()[:12]
-        found[name] = (content, _MEDIA_TYPES[name[name.rindex(".") :]], version)
-    return found
-
-
-_ASSETS = _load_assets()
-ASSET_URLS = {name: f"{ASSET_PREFIX}/{name}?v={v}" for name, (_, _, v) in _ASSETS.items()}
+_ASSETS = Assets(ASSET_PREFIX, "phone.js", "phone.css")
+ASSET_URLS = _ASSETS.urls
 
 
 @router.get(PAGE_PREFIX + "/{token}", response_class=HTMLResponse, include_in_schema=False)
@@ -89,14 +76,7 @@ async def phone_page(request: Request, token: str, lang: str | None = None) -> H
 
 @router.get(ASSET_PREFIX + "/{name}", include_in_schema=False)
 async def phone_asset(name: str) -> Response:
-    if name not in _ASSETS:
-        raise NotFound(f"No such file: {name}.")
-    content, media_type, _ = _ASSETS[name]
-    headers = {
-        "Cache-Control": "public, max-age=86400",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return Response(content, media_type=media_type, headers=headers)
+    return _ASSETS.response(name)
 
 
 @router.get(
