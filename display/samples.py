@@ -7,43 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared import config, protocol
 from shared.core.model import CounterId, OfficeState, ServiceCode, Ticket, TicketId, TicketState
 
 TZ = ZoneInfo("Europe/Paris")
 NOW = datetime(2025, 3, 11, 10, 42, 5, tzinfo=TZ)  # a Tuesday morning
-_HOURS = [["08:30", "12:00"], ["13:30", "16:30"]]
 
-OFFICE: dict[str, Any] = {
-    "id": "fs-villeneuve",
-    "name": "France Services Villeneuve",
-    "timezone": "Europe/Paris",
-    "languages": ["fr", "en", "ar"],
-    "phone": "01 23 45 67 89",
-    "website": "https://www.villeneuve.example.fr/france-services",
-    "appointment_url": "https://rdv.villeneuve.example.fr",
-    "public_url": "",
-    "busy_threshold_min": 20,
-    "callbacks": {"enabled": True, "retention_days": 30},
-    "services": [
-        {"code": "A", "prefix": "A", "mean_service_min": 10,
-         "names": {"fr": "Papiers d'identité", "en": "Identity papers", "ar": "وثائق الهوية"},
-         "quieter_hours": {"tue": [["14:00", "16:30"]], "thu": [["15:00", "18:00"]]}},
-        {"code": "B", "prefix": "B", "mean_service_min": 4,
-         "names": {"fr": "Information", "en": "Information", "ar": "معلومات"}},
-        {"code": "C", "prefix": "C", "mean_service_min": 14,
-         "names": {"fr": "Dossier social", "en": "Social file", "ar": "ملف اجتماعي"}},
-        {"code": "D", "prefix": "D", "mean_service_min": 6,
-         "names": {"fr": "Paiements", "en": "Payments", "ar": "المدفوعات"}},
-    ],
-    "counters": [{"id": f"G{i}", "name": f"Guichet {i}", "services": s, "accessible": i == 3}
-                 for i, s in enumerate((["A", "B"], ["A", "D"], ["A", "C"], ["B", "D"],
-                                        ["B", "C"], ["A", "B", "C", "D"]), start=1)],
-    "outcomes": [],
-    "hours": {"mon": _HOURS, "tue": _HOURS, "wed": [["08:30", "12:00"]],
-              "thu": [["08:30", "12:00"], ["13:30", "18:00"]], "fri": _HOURS},
-    "quieter_hours": {"tue": [["14:00", "16:30"]], "wed": [["10:30", "12:00"]],
-                      "thu": [["15:00", "18:00"]]},
-}  # fmt: skip
+# The example office, exactly as its hub describes it in GET /office.
+OFFICE: dict[str, Any] = protocol.office_to_dict(config.load(config.EXAMPLE))
 
 QUEUE: dict[str, Any] = {
     "seq": 42,

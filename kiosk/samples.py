@@ -6,38 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-TODAY = date(2025, 3, 11)  # a Tuesday: the sample ticket's day, for reproducible screenshots
-_HOURS = [["08:30", "12:00"], ["13:30", "16:30"]]
+from shared import config, protocol
 
-OFFICE: dict[str, Any] = {
-    "id": "fs-villeneuve",
-    "name": "France Services Villeneuve",
-    "timezone": "Europe/Paris",
-    "languages": ["fr", "en", "ar"],
-    "phone": "01 23 45 67 89",
-    "website": "https://www.villeneuve.example.fr/france-services",
-    "appointment_url": "https://rdv.villeneuve.example.fr",
-    "public_url": "",
-    "busy_threshold_min": 20,
-    "callbacks": {"enabled": True, "retention_days": 30},
-    "services": [
-        {"code": "A", "prefix": "A", "mean_service_min": 10,
-         "names": {"fr": "Papiers d'identité", "en": "Identity papers", "ar": "وثائق الهوية"},
-         "quieter_hours": {"tue": [["14:00", "16:30"]], "thu": [["15:00", "18:00"]]}},
-        {"code": "B", "prefix": "B", "mean_service_min": 4,
-         "names": {"fr": "Information", "en": "Information", "ar": "معلومات"}},
-        {"code": "C", "prefix": "C", "mean_service_min": 14,
-         "names": {"fr": "Dossier social", "en": "Social file", "ar": "ملف اجتماعي"}},
-        {"code": "D", "prefix": "D", "mean_service_min": 6,
-         "names": {"fr": "Paiements", "en": "Payments", "ar": "المدفوعات"}},
-    ],
-    "counters": [],
-    "outcomes": [],
-    "hours": {"mon": _HOURS, "tue": _HOURS, "wed": [["08:30", "12:00"]],
-              "thu": [["08:30", "12:00"], ["13:30", "18:00"]], "fri": _HOURS},
-    "quieter_hours": {"tue": [["14:00", "16:30"]], "wed": [["10:30", "12:00"]],
-                      "thu": [["15:00", "18:00"]]},
-}  # fmt: skip
+TODAY = date(2025, 3, 11)  # a Tuesday: the sample ticket's day, for reproducible screenshots
+
+# The example office, exactly as its hub describes it in GET /office.
+OFFICE: dict[str, Any] = protocol.office_to_dict(config.load(config.EXAMPLE))
 
 QUEUE: dict[str, Any] = {
     "seq": 42,

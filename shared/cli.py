@@ -32,7 +32,7 @@ from shared import const
 from shared.core.errors import MontourError
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-EXAMPLE_CONFIG = ASSETS / "office.example.toml"
+EXAMPLE_CONFIG = ASSETS / "office.example.toml"  # shared.config.EXAMPLE, without importing pydantic
 
 
 def default_db() -> Path:

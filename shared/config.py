@@ -27,6 +27,7 @@ from shared.core.model import (
     ServiceCode,
 )
 
+EXAMPLE = Path(__file__).resolve().parent.parent / "assets" / "office.example.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
 Names = dict[str, Annotated[str, Field(min_length=1, max_length=80)]]

@@ -11,11 +11,13 @@ called (P2, P3 in the privacy requirements). Clients turn a snapshot back into a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.config import OfficeConfig, Periods
 from shared.core import events as ev
 from shared.core.estimate import ServiceEstimate, TicketEstimate, WaitRange
 from shared.core.model import (
@@ -213,3 +215,30 @@ def service_estimate_to_dict(est: ServiceEstimate) -> dict[str, Any]:
         "open_counters": est.open_counters,
         "wait": wait_to_dict(est.wait),
     }
+
+
+def office_to_dict(c: OfficeConfig) -> dict[str, Any]:
+    """The office as `GET /office` gives it to the apps (nothing secret, nothing personal)."""
+    return {
+        "id": c.id, "name": c.name, "timezone": c.timezone, "languages": list(c.languages),
+        "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
+        "public_url": c.public_url, "busy_threshold_min": c.busy_threshold_min,
+        "callbacks": {"enabled": c.callbacks_enabled, "retention_days": c.callback_retention_days},
+        "policy": {"kind": c.rules.policy.kind.value, "rate_ratio": c.rules.policy.rate_ratio,
+                   "recall_limit": c.rules.recall_limit,
+                   "no_show_grace_min": c.rules.no_show_grace_s / 60},
+        "services": [{"code": s.code, "prefix": s.prefix, "names": dict(s.names),
+                      "mean_service_min": s.mean_service_min,
+                      "quieter_hours": _week(c.quieter_hours_for(s.code))}
+                     for s in c.rules.services.values()],
+        "counters": [{"id": k.id, "name": k.name, "services": list(k.services),
+                      "accessible": k.accessible} for k in c.rules.counters.values()],
+        "outcomes": [{"code": o.code, "labels": dict(o.labels)} for o in c.outcomes],
+        "hours": _week(c.hours),
+        "quieter_hours": _week(c.quieter_hours),
+    }  # fmt: skip
+
+
+def _week(week: Mapping[str, Periods]) -> dict[str, list[list[str]]]:
+    return {day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
+            for day, periods in week.items()}  # fmt: skip

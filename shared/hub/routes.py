@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared import const, protocol
-from shared.config import Periods
 from shared.core import estimate, lifecycle
 from shared.core.errors import InvalidInput, NotFound
 from shared.core.lifecycle import Action
@@ -66,30 +65,7 @@ async def health(request: Request) -> dict[str, Any]:
 @router.get("/office", tags=["public"])
 async def office(request: Request) -> dict[str, Any]:
     """The office's configuration as the apps need it (nothing secret, nothing personal)."""
-    c = hub_of(request).config
-    return {
-        "id": c.id, "name": c.name, "timezone": c.timezone, "languages": list(c.languages),
-        "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
-        "public_url": c.public_url, "busy_threshold_min": c.busy_threshold_min,
-        "callbacks": {"enabled": c.callbacks_enabled, "retention_days": c.callback_retention_days},
-        "policy": {"kind": c.rules.policy.kind.value, "rate_ratio": c.rules.policy.rate_ratio,
-                   "recall_limit": c.rules.recall_limit,
-                   "no_show_grace_min": c.rules.no_show_grace_s / 60},
-        "services": [{"code": s.code, "prefix": s.prefix, "names": dict(s.names),
-                      "mean_service_min": s.mean_service_min,
-                      "quieter_hours": _week(c.quieter_hours_for(s.code))}
-                     for s in c.rules.services.values()],
-        "counters": [{"id": k.id, "name": k.name, "services": list(k.services),
-                      "accessible": k.accessible} for k in c.rules.counters.values()],
-        "outcomes": [{"code": o.code, "labels": dict(o.labels)} for o in c.outcomes],
-        "hours": _week(c.hours),
-        "quieter_hours": _week(c.quieter_hours),
-    }  # fmt: skip
-
-
-def _week(week: Mapping[str, Periods]) -> dict[str, list[list[str]]]:
-    return {day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in periods]
-            for day, periods in week.items()}  # fmt: skip
+    return protocol.office_to_dict(hub_of(request).config)
 
 
 @router.get("/queue", tags=["public"])
