@@ -5,7 +5,7 @@ API and the page shows each call live (server-sent events); the announcement que
 chime and the speech per call, in order and never overlapping; the stale banner comes within
 5 s of the hub stopping and goes when it is back; axe-core finds no WCAG 2.2 AA violation; the
 capital letters of the current call are at least 97 px. Screenshots go to
-assets/screenshots/board-*.png.
+assets/screenshots/board-*.png with MONTOUR_UPDATE_SCREENSHOTS=1 (else to a temporary folder).
 """
 
 from __future__ import annotations
