@@ -25,19 +25,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from display import board as boards
 from display.board import NO_FILTERS, BoardState, Call, Filters
 from shared import const
+from shared.client.link import Link
 from shared.core.model import OfficeState
 
 log = logging.getLogger(__name__)
-
-
-class Link(Protocol):
-    callFinished: Any
-    callFailed: Any
-    statusChanged: Any
-    snapshotReceived: Any
-    eventReceived: Any
-
-    def request(self, name: str, *args: Any, **kwargs: Any) -> int: ...
 
 
 class Announcer(Protocol):

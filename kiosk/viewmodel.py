@@ -24,20 +24,9 @@ from kiosk import flow
 from kiosk.flow import Access, Effect, Intent, State
 from kiosk.screens import ScreenView, focus_utterance, utterances, view
 from shared import const
+from shared.client.link import Link
 
 log = logging.getLogger(__name__)
-
-
-class Link(Protocol):
-    """What the view model needs of a ServerLink."""
-
-    callFinished: Any
-    callFailed: Any
-    statusChanged: Any
-    snapshotReceived: Any
-    eventReceived: Any
-
-    def request(self, name: str, *args: Any, **kwargs: Any) -> int: ...
 
 
 class Printer(Protocol):

@@ -18,7 +18,7 @@ import functools
 import inspect
 import itertools
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -35,6 +35,18 @@ REQUESTS = frozenset(
     for name, value in vars(HubClient).items()
     if not name.startswith("_") and inspect.iscoroutinefunction(value) and name != "aclose"
 )
+
+
+class Link(Protocol):
+    """What an app's view model needs of a ServerLink (tests hand it a recording stand-in)."""
+
+    callFinished: Any
+    callFailed: Any
+    statusChanged: Any
+    snapshotReceived: Any
+    eventReceived: Any
+
+    def request(self, name: str, *args: Any, **kwargs: Any) -> int: ...
 
 
 class ServerLink(QObject):
