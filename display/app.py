@@ -73,6 +73,7 @@ def screenshot(
     window.show()
     vm.rebuild()
     app.processEvents()
+    window.settle()
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path))
     window.close()

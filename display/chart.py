@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -52,12 +52,22 @@ class QuieterChart(QWidget):
         ends = [_minutes(b) for ps in week_hours.values() for _, b in ps]
         self.first_h = min(starts) // 60 if starts else 8
         self.last_h = -(-max(ends) // 60) if ends else 18
+        self.updateGeometry()
         self.update()
 
     def texts(self) -> list[str]:
         """Every text this widget draws (all at its font: the 0.7° test reads them)."""
         hours = [f"{h} h" for h in range(self.first_h, self.last_h + 1, self._step())]
         return [name for _, name in self.days] + hours + list(self.legend)
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the day names, hour labels that do not overlap, and the legend."""
+        fm = QFontMetrics(self.font())
+        line_h, pad = fm.height(), fm.height() // 4
+        hours = len(range(self.first_h, self.last_h + 1, self._step()))
+        label_w = fm.horizontalAdvance(f"{self.last_h} h")
+        return QSize(label_w + 2 * pad + len(self.days) * fm.horizontalAdvance("MM"),
+                     line_h + pad + hours * line_h + 3 * line_h + 3 * pad)  # fmt: skip
 
     def _step(self) -> int:
         return 3 if self.last_h - self.first_h > 6 else 2
@@ -101,7 +111,10 @@ class QuieterChart(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(grid)
         painter.setPen(QColor(p.text))
-        for h in range(self.first_h, self.last_h + 1, self._step()):
+        step = self._step()  # wider apart when the chart is short: labels never touch
+        while step * 60 / span * grid.height() < line_h and step < self.last_h - self.first_h:
+            step += 1
+        for h in range(self.first_h, self.last_h + 1, step):
             y = grid.top() + (h - self.first_h) * 60 / span * grid.height()
             painter.drawText(QRectF(0, y - line_h / 2, label_w, line_h),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -80,7 +80,11 @@ class DisplayWindow(QWidget):
         self.waiting = WaitingTable(self.font_bold, self.font_bold, self.font_text)
         self.chart_title = Text(self.font_bold, "heading")
         self.chart = QuieterChart(self.font_text)
-        self.chart.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # Its width is given by the board. On a landscape board its height is never less than
+        # its hour labels need (a 43" screen at 3 m would squeeze them into each other); the
+        # portrait layout gives it a fixed share, with the text list of quieter hours below.
+        vertical = QSizePolicy.Policy.Ignored if self.portrait else QSizePolicy.Policy.Expanding
+        self.chart.setSizePolicy(QSizePolicy.Policy.Ignored, vertical)
         # The chart's facts in words, under it; a landscape board has no room for them at the
         # default distances (the chart's accessible description holds them there).
         self.quieter_text = Text(self.font_text)
@@ -205,6 +209,17 @@ class DisplayWindow(QWidget):
             blocks.append([("title", h["channels"])]
                           + [("text", breakable(c)) for c in channels])  # fmt: skip
         self.pager.set_content(blocks, [])
+
+    def settle(self) -> bool:
+        """Run the pending layout work (the waiting table's re-fit after a layout pass) until the
+        board stops moving, before a screenshot or a test looks at it. False if it never did."""
+        for _ in range(10):
+            before = self.waiting.fit_state()
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
+            if self.waiting.fit_state() == before:
+                return True
+        return False
 
     def paged(self) -> bool:
         """True when some information turns in pages (it does not fit at these settings)."""

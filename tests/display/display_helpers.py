@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -79,6 +80,10 @@ def show(qtbot: Any, viewing: Viewing = LANDSCAPE, *, state: OfficeState | None 
     return window, vm
 
 
+def settle(window: DisplayWindow) -> None:
+    assert window.settle(), "the board's layout does not settle"
+
+
 def visible_labels(window: QWidget) -> list[QLabel]:
     return [label for label in window.findChildren(QLabel)
             if label.isVisibleTo(window) and label.text().strip()]  # fmt: skip
@@ -86,7 +91,10 @@ def visible_labels(window: QWidget) -> list[QLabel]:
 
 def clipped(label: QLabel) -> bool:
     """True when a label's text does not fit the room it was given."""
-    if label.wordWrap():
-        return label.heightForWidth(label.width()) > label.height() + 1
     fm = QFontMetrics(label.font())
+    if label.wordWrap():
+        longest = max((fm.horizontalAdvance(w) for w in re.split(r"[ \n\t\u200b]+", label.text())),
+                      default=0)  # fmt: skip
+        return (label.heightForWidth(label.width()) > label.height() + 1
+                or longest > label.contentsRect().width() + 1)  # fmt: skip
     return fm.horizontalAdvance(label.text()) > label.contentsRect().width() + 1
