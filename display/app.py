@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import time
@@ -104,8 +105,12 @@ class Display:
             self.announcer = Announcer(self.speaker, volume=args.volume)
             log.info("speech: %s", self.speaker.engine_for("fr"))
         locate = fixed_hub(args.hub) if args.hub else discovered_hub(None, args.discovery)
-        self.link = ServerLink(locate, token=None,
-                               heartbeat_timeout_s=const.DISPLAY_HEARTBEAT_TIMEOUT_S)  # fmt: skip
+        from display.board import forget
+
+        self.link = ServerLink(
+            locate, token=None, heartbeat_timeout_s=const.DISPLAY_HEARTBEAT_TIMEOUT_S,
+            forget=functools.partial(forget, filters=filters, recent=args.recent),
+        )  # fmt: skip
         self.vm = DisplayViewModel(self.link, self.announcer, filters, recent=args.recent)
         self.window = DisplayWindow(
             viewing, animate=not args.no_animation, high_contrast=args.high_contrast,

@@ -13,15 +13,16 @@ in the public view and nothing here would look at it: a priority call is a call 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from shared import const
-from shared.core.model import OfficeState, Ticket
+from shared.core.model import OfficeState, Ticket, TicketState
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_RECENT = 6
+LIVE = (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING, TicketState.PARKED)
 
 Periods = tuple[tuple[str, str], ...]
 
@@ -150,6 +151,20 @@ def calls_of(state: OfficeState | None, office: Mapping[str, Any], filters: Filt
     calls = [_call(t, names) for t in state.tickets.values() if _called(t) and filters.accepts(t)]
     calls.sort(key=lambda c: (c.at, c.calls), reverse=True)
     return calls
+
+
+def forget(state: OfficeState, filters: Filters, recent: int) -> OfficeState:
+    """`state` without the finished tickets this display will never show again: it keeps the
+    unfinished ones and its `recent` latest calls, so its memory does not grow with the day.
+    An event about a forgotten ticket (a no-show reactivated) makes the link resync."""
+    kept = {t.id for t in state.tickets.values() if t.state in LIVE}
+    calls = [t for t in state.tickets.values() if _called(t) and filters.accepts(t)]
+    calls.sort(key=lambda t: (t.called_at, t.calls), reverse=True)
+    kept.update(t.id for t in calls[: max(1, recent)])
+    if len(kept) == len(state.tickets):
+        return state
+    return replace(state, tickets={k: t for k, t in state.tickets.items() if k in kept},
+                   queue=None, active=None)  # fmt: skip
 
 
 def calls_to_announce(

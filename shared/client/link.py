@@ -18,6 +18,7 @@ import functools
 import inspect
 import itertools
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -26,6 +27,7 @@ from shared import const
 from shared.client.api import ClientError, HubClient
 from shared.client.netthread import NetThread
 from shared.client.stream import EventStream, Locate
+from shared.core.model import OfficeState
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class ServerLink(QObject):
         heartbeat_timeout_s: float | None = None,
         reconnect_initial_s: float | None = None,
         reconnect_max_s: float | None = None,
+        forget: Callable[[OfficeState], OfficeState] | None = None,
     ) -> None:
         super().__init__(parent)
         self._locate = locate
@@ -79,6 +82,7 @@ class ServerLink(QObject):
             heartbeat_timeout_s=heartbeat_timeout_s,
             reconnect_initial_s=reconnect_initial_s,
             reconnect_max_s=reconnect_max_s,
+            forget=forget,
         )
         self._locating = asyncio.Lock()
         self._ids = itertools.count(1)

@@ -80,8 +80,14 @@ class EventStream:
         reconnect_initial_s: float | None = None,
         reconnect_max_s: float | None = None,
         reconnect_jitter: float | None = None,
+        forget: Callable[[OfficeState], OfficeState] | None = None,
     ) -> None:
         self.locate, self.token = locate, token
+        # A client that needs only part of the day (the display: the waiting line and its last
+        # calls) drops the rest, so its memory does not grow with the day's tickets. An event
+        # about a forgotten ticket then resyncs from a snapshot.
+        self.forget = forget
+        self._forget_at = 0
         self.on_snapshot, self.on_event, self.on_status = on_snapshot, on_event, on_status
         # Read from const now, not at import, so that a test fixture may shorten them.
         self.heartbeat_timeout_s = heartbeat_timeout_s or const.HEARTBEAT_TIMEOUT_S
@@ -173,10 +179,18 @@ class EventStream:
             else:
                 await ws.close()
 
+    def _forget(self, state: OfficeState, force: bool = False) -> OfficeState:
+        """Apply `forget` on a snapshot, then each time the state grew by 64 tickets."""
+        if self.forget is None or not (force or len(state.tickets) >= self._forget_at):
+            return state
+        state = self.forget(state)
+        self._forget_at = len(state.tickets) + 64
+        return state
+
     async def _receive(self, message: dict[str, Any], url: str) -> None:
         kind = message.get("type")
         if kind == "snapshot":
-            self.state = protocol.state_from_dict(message["state"])
+            self.state = self._forget(protocol.state_from_dict(message["state"]), force=True)
             self.seq, self._resyncing = int(message["seq"]), False
             self.view = str(message.get("view", ""))
             if not self._live:
@@ -193,7 +207,13 @@ class EventStream:
                 return
             try:
                 event = events.from_dict(message["event"])
-                state = lifecycle.evolve(self.state, event)
+                ticket = getattr(event, "ticket", None)
+                forgotten = ticket and not isinstance(event, events.TicketIssued)
+                if self.forget is not None and forgotten and ticket not in self.state.tickets:
+                    log.info("event %d is about a ticket this client forgot: resync", seq)
+                    await self.resync()
+                    return
+                state = self._forget(lifecycle.evolve(self.state, event))
             except (KeyError, ValueError, TypeError):
                 log.exception("cannot apply event %d: resync", seq)
                 await self.resync()

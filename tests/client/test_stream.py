@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -261,3 +262,35 @@ async def test_stop_ends_the_stream_promptly_and_closes_the_socket(hub: HubProce
             await task
     assert task.done() and not task.cancelled() and task.exception() is None
     assert stream._ws is None
+
+
+@pytest.mark.asyncio
+async def test_a_forgetful_stream_resyncs_on_an_event_about_a_forgotten_ticket(
+    hub: HubProcess, tokens: Tokens, start_stream: Start
+) -> None:
+    def finished_only_kept_while_unfinished(state: OfficeState) -> OfficeState:
+        live = {k: t for k, t in state.tickets.items() if t.finished_at is None}
+        return replace(state, tickets=live, queue=None, active=None)
+
+    stream, rec = start_stream(hub.url, tokens.display, forget=finished_only_kept_while_unfinished)
+    await rec.wait_until(lambda: bool(rec.snapshots))
+    async with HubClient(hub.url, tokens.counter) as g1:
+        await g1.open_counter("G1", ["A"])
+        (ticket,) = await issue(hub, tokens.kiosk, "A")
+        tid = ticket["id"]
+        await g1.call_next("G1")
+        await g1.no_show(tid)
+        _, seq = await hub_state(hub, tokens.display)
+        await rec.wait_until(lambda: stream.seq == seq)
+        # The snapshot came before the ticket, so the stream forgets it at its next pruning:
+        # force one, as 64 more tickets would.
+        assert stream.state is not None
+        stream.state = finished_only_kept_while_unfinished(stream.state)
+        assert tid not in stream.state.tickets
+        snapshots = len(rec.snapshots)
+        await g1.reactivate(tid)
+    expected, seq = await hub_state(hub, tokens.display)
+    await rec.wait_until(lambda: stream.seq == seq)
+    assert len(rec.snapshots) == snapshots + 1  # the event could not be folded: a resync
+    assert stream.state is not None and stream.state.tickets[tid].state.value == "waiting"
+    assert stream.state == finished_only_kept_while_unfinished(expected)

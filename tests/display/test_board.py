@@ -11,7 +11,7 @@ from display import board as boards
 from display import samples, texts
 from display.board import NO_FILTERS, FilterError, Filters
 from shared import const
-from shared.core.model import OfficeState, Ticket
+from shared.core.model import OfficeState, Ticket, TicketState
 
 NOW = samples.NOW
 
@@ -171,3 +171,24 @@ def test_announcements_follow_the_rooms_filters_and_keep_the_visitors_language()
     got = boards.calls_to_announce(None, state, samples.OFFICE, Filters.parse("A", None), NOW)
     assert [(c.label, c.lang) for c in got] == [("A001", "ar")]
     assert boards.calls_to_announce(None, state, None, Filters(), NOW)[0].counter_name == "G1"
+
+
+def test_forget_keeps_the_unfinished_tickets_and_the_rooms_latest_calls_only() -> None:
+    state = samples.state()  # seven calls, A042 (G3) the latest; plus two waiting tickets
+    waiting = [samples.ticket(label, None, None) for label in ("A043", "B018")]
+    done = [replace(t, state=TicketState.DONE) for t in state.tickets.values()
+            if t.label != "A042"]  # fmt: skip
+    finished = office_state(*state.tickets.values(), *done, *waiting)
+    kept = boards.forget(finished, NO_FILTERS, recent=3)
+    assert sorted(t.label for t in kept.tickets.values()) == ["A042", "A043", "B017", "B018",
+                                                               "D008"]  # fmt: skip
+    # The board is the same: its calls, and the waiting line with its index.
+    assert build(kept, recent=3).recent == build(finished, recent=3).recent
+    assert kept.waiting() == finished.waiting() and len(kept.waiting()) == 2
+    # A room showing counter G1 only keeps its own latest call (A041, 6 min ago).
+    room = Filters(counters=frozenset({"G1"}))
+    mine = boards.forget(finished, room, recent=1)
+    assert sorted(t.label for t in mine.tickets.values()) == ["A041", "A042", "A043", "B018"]
+    assert build(mine, room, recent=1).recent == build(finished, room, recent=1).recent
+    # Nothing to forget: the same object back.
+    assert boards.forget(kept, NO_FILTERS, recent=3) is kept
