@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QApplication
 
 from display import commands
 from display.app import Display, viewing_of
 from display.board import Filters
-from shared import const
 from shared.core.events import TicketCalled
-
-SERVICES = ("A", "B", "C", "D")
 
 
 def rss_mb() -> float:
@@ -27,44 +25,21 @@ def rss_mb() -> float:
 
 
 class Driver(threading.Thread):
-    """Plays the office through the API: issue, call next, start, complete, back to back (the
-    display sees a busier office than any real one)."""
+    """Plays the office through the API in a child process (tests.bench.display.drive), so
+    that the resident memory measured here is the display's own, not the HTTP client's."""
 
     def __init__(self, url: str, kiosk: str, counter: str, tickets: int) -> None:
         super().__init__(name="bench-driver", daemon=True)
-        self.url, self.tickets = url, tickets
-        self.kiosk = {"Authorization": f"Bearer {kiosk}"}
-        self.counter = {"Authorization": f"Bearer {counter}"}
+        self.argv = [sys.executable, "-m", "tests.bench.display.drive", url, kiosk, counter,
+                     str(tickets)]  # fmt: skip
         self.done = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            with httpx.Client(base_url=self.url + const.API_PREFIX, timeout=10) as http:
-                counters = http.get("/office").raise_for_status().json()["counters"]
-                serving: dict[str, list[str]] = {}
-                for c in counters:
-                    answer = http.post(
-                        f"/counters/{c['id']}/open",
-                        json={"services": c["services"]},
-                        headers=self.counter,
-                    )
-                    if answer.status_code == 200:  # 409: already open from an earlier run
-                        answer.raise_for_status()
-                    for code in c["services"]:
-                        serving.setdefault(code, []).append(c["id"])
-                for i in range(self.tickets):
-                    service = SERVICES[i % len(SERVICES)]
-                    cid = serving[service][i % len(serving[service])]
-                    body = {"service": service, "lang": "fr"}
-                    http.post("/tickets", json=body, headers=self.kiosk).raise_for_status()
-                    called = http.post(f"/counters/{cid}/call-next", headers=self.counter)
-                    ticket = called.raise_for_status().json()["ticket"]["id"]
-                    for action in ("start", "complete"):
-                        answer = http.post(f"/tickets/{ticket}/{action}", headers=self.counter,
-                                           json={"outcome": "done"} if action == "complete"
-                                           else {})  # fmt: skip
-                        answer.raise_for_status()
+            done = subprocess.run(self.argv, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"the driver failed: {done.stderr.strip()[-2000:]}")
         except BaseException as exc:  # reported by the benchmark, which then fails
             self.error = exc
         finally:
