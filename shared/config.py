@@ -72,6 +72,15 @@ class _Callbacks(_Model):
     retention_days: int = Field(default=30, ge=1, le=365)
 
 
+class _Contacts(_Model):
+    enabled: bool = True
+    retention_days: int = Field(default=365, ge=1, le=3650)
+
+
+class _Audit(_Model):
+    retention_days: int = Field(default=365, ge=1, le=3650)
+
+
 Period = Annotated[list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]],
                    Field(min_length=2, max_length=2)]  # fmt: skip
 Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Period]]
@@ -109,6 +118,8 @@ class _File(_Model):
     hours: Week = Field(default_factory=dict)
     quieter_hours: Week = Field(default_factory=dict)
     callbacks: _Callbacks = _Callbacks()
+    contacts: _Contacts = _Contacts()
+    audit: _Audit = _Audit()
 
 
 Periods = tuple[tuple[time, time], ...]
@@ -138,6 +149,9 @@ class OfficeConfig:
     service_quieter_hours: Mapping[str, Mapping[str, Periods]] = field(default_factory=dict)
     callbacks_enabled: bool = True
     callback_retention_days: int = 30
+    contacts_enabled: bool = True  # the visitor's contact history (opt-in, P4)
+    contacts_retention_days: int = 365
+    audit_retention_days: int = 365  # the access log of reads of personal data
 
     def quieter_hours_for(self, service: str) -> Mapping[str, Periods]:
         """The declared quieter hours of a service (its own, else the office's)."""
@@ -196,6 +210,9 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
                                if s.quieter_hours},
         callbacks_enabled=f.callbacks.enabled,
         callback_retention_days=f.callbacks.retention_days,
+        contacts_enabled=f.contacts.enabled,
+        contacts_retention_days=f.contacts.retention_days,
+        audit_retention_days=f.audit.retention_days,
     )  # fmt: skip
 
 

@@ -84,6 +84,33 @@ class CallbackRequest(_Request):
     ticket: Annotated[str, Field(max_length=32)] | None = None
 
 
+# Agents (issue 5): the counter app names its signed-in agent in this header on every request.
+# Percent-encoded UTF-8 (HTTP headers are Latin-1 at best; agents are called Hélène).
+AGENT_HEADER = "X-Montour-Agent"
+AGENT_MAX_LEN = 60
+NOTE_MAX_LEN = 140  # a short neutral note: no medical or social details
+Note = Annotated[str, Field(max_length=NOTE_MAX_LEN)]
+IdentifierKind = Literal["file", "phone"]
+
+
+class CallbackOutcomeRequest(_Request):
+    outcome: Code
+    note: Note = ""
+
+
+class ContactSearchRequest(_Request):
+    kind: IdentifierKind
+    key: Annotated[str, Field(min_length=1, max_length=64)]
+    consent: bool = False  # missing means no: the hub answers consent_required
+
+
+class ContactRequest(ContactSearchRequest):
+    channel: Literal["counter", "callback", "phone", "email"]
+    service: Code
+    outcome: Code
+    note: Note = ""
+
+
 class PrinterReport(_Request):
     state: Literal["ok", "paper_near_end", "paper_out", "offline", "error", "unknown"]
     detail: ShortText = ""
@@ -224,6 +251,7 @@ def office_to_dict(c: OfficeConfig) -> dict[str, Any]:
         "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
         "public_url": c.public_url, "busy_threshold_min": c.busy_threshold_min,
         "callbacks": {"enabled": c.callbacks_enabled, "retention_days": c.callback_retention_days},
+        "contacts": {"enabled": c.contacts_enabled, "retention_days": c.contacts_retention_days},
         "policy": {"kind": c.rules.policy.kind.value, "rate_ratio": c.rules.policy.rate_ratio,
                    "recall_limit": c.rules.recall_limit,
                    "no_show_grace_min": c.rules.no_show_grace_s / 60},

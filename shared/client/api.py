@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from shared import const
+from shared.protocol import AGENT_HEADER
 
 JSON = dict[str, Any]
 
@@ -43,7 +44,8 @@ def _segment(value: str) -> str:
 class HubClient:
     """One office's hub. Use as `async with HubClient(url, token) as hub:` or call `aclose()`.
 
-    `base_url` may be changed at any time (a hub found again elsewhere); `token` too.
+    `base_url` may be changed at any time (a hub found again elsewhere); `token` too, and
+    `agent`: the agent signed in on a counter app, named to the hub on every request.
     """
 
     def __init__(
@@ -54,8 +56,10 @@ class HubClient:
         timeout_s: float | None = None,
         retries: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
+        agent: str | None = None,
     ) -> None:
         self.token = token
+        self.agent = agent
         self.retries = retries
         # trust_env=False: the hub is on the office LAN; a proxy from the environment must not
         # sit between a kiosk and its hub.
@@ -94,6 +98,9 @@ class HubClient:
         headers = {"Idempotency-Key": key} if key else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if self.agent:
+            # Percent-encoded: a header is ASCII on the wire, and agents are called Hélène.
+            headers[AGENT_HEADER] = quote(self.agent, safe=" !#$&'()*+,-./:;=?@[]^_`{|}~")
         url = f"{const.API_PREFIX}{path}"
         attempts = 1 + (self.retries if retry else 0)
         for attempt in range(attempts):
@@ -213,6 +220,44 @@ class HubClient:
         if counter is not None:
             body["counter"] = counter
         return await self._write(f"/tickets/{_segment(tid)}/transfer", body)
+
+    # --- call-backs (counter; the agent must be set) ---------------------------------------
+
+    async def callbacks(self, services: list[str] | None = None) -> JSON:
+        """`{"callbacks": [...]}`: open and taken requests, oldest first, never a number."""
+        query = f"?services={quote(','.join(services), safe=',')}" if services else ""
+        return await self._request("GET", f"/callbacks{query}")
+
+    async def take_callback(self, callback_id: str) -> JSON:
+        """Take a request: the answer holds the visitor's number ("phone")."""
+        return await self._write(f"/callbacks/{_segment(callback_id)}/take")
+
+    async def callback(self, callback_id: str) -> JSON:
+        """A request one took, with its number (403 not_yours for anybody else)."""
+        return await self._request("GET", f"/callbacks/{_segment(callback_id)}")
+
+    async def release_callback(self, callback_id: str) -> JSON:
+        return await self._write(f"/callbacks/{_segment(callback_id)}/release")
+
+    async def callback_outcome(self, callback_id: str, outcome: str, note: str = "") -> JSON:
+        """reached | no_answer (back to the list) | wrong_number."""
+        body = {"outcome": outcome, "note": note}
+        return await self._write(f"/callbacks/{_segment(callback_id)}/outcome", body)
+
+    # --- contact history (counter; the agent must be set) ---------------------------------
+
+    async def search_contacts(self, kind: str, key: str, consent: bool = True) -> JSON:
+        """`{"subject", "contacts": [...]}` newest first; kind is "file" or "phone"."""
+        body = {"kind": kind, "key": key, "consent": consent}
+        return await self._request("POST", "/contacts/search", body)
+
+    async def record_contact(
+        self, kind: str, key: str, channel: str, service: str, outcome: str, note: str = "",
+        consent: bool = True,
+    ) -> JSON:  # fmt: skip
+        body = {"kind": kind, "key": key, "consent": consent, "channel": channel,
+                "service": service, "outcome": outcome, "note": note}  # fmt: skip
+        return await self._write("/contacts", body)
 
     # --- pairing ----------------------------------------------------------------------------
 

@@ -108,6 +108,10 @@ class ServerLink(QObject):
             log.warning("the network thread did not close cleanly")
         self._thread.stop()  # cancels requests still in flight, then joins
 
+    def set_agent(self, name: str | None) -> None:
+        """The agent now signed in (None: signed out), named on every later request."""
+        self._client.agent = name or None
+
     def request(self, name: str, *args: Any, **kwargs: Any) -> int:
         """Run `HubClient.<name>(*args, **kwargs)`; the answer comes as callFinished/Failed."""
         if name not in REQUESTS:

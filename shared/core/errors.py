@@ -60,3 +60,23 @@ class PhoneInvalid(MontourError):
 
 class FeatureOff(MontourError):
     http_status, code = 409, "feature_off"
+
+
+class AgentRequired(MontourError):
+    http_status, code = 400, "agent_required"
+
+
+class CallbackTaken(MontourError):
+    http_status, code = 409, "callback_taken"
+
+
+class CallbackDone(MontourError):
+    http_status, code = 409, "callback_done"
+
+
+class NotYours(MontourError):
+    http_status, code = 403, "not_yours"
+
+
+class KeyInvalid(MontourError):
+    http_status, code = 422, "key_invalid"

@@ -27,7 +27,7 @@ from shared.config import OfficeConfig
 from shared.core.errors import MontourError
 from shared.core.events import Event
 from shared.core.model import OfficeState
-from shared.hub import callbacks, kiosk_api, routes, ws
+from shared.hub import agent_api, audit, callbacks, contacts, kiosk_api, routes, ws
 from shared.hub.broadcast import Broadcaster
 from shared.hub.context import Hub
 from shared.hub.pages import board
@@ -99,6 +99,7 @@ def create_app(
     app.router.routes.extend(routes.router.routes)
     app.router.routes.extend(ws.router.routes)
     app.router.routes.extend(kiosk_api.router.routes)
+    app.router.routes.extend(agent_api.router.routes)
     app.router.routes.extend(phone_page.router.routes)
     app.router.routes.extend(board.router.routes)
     _install_error_handlers(app)
@@ -107,7 +108,7 @@ def create_app(
 
 async def _keep_day_current(service: HubService) -> None:
     """At the office's midnight, open the new day even if nobody writes; and delete the
-    call-back requests whose retention time has passed (P4)."""
+    call-back requests, contacts and access-log rows whose retention time has passed (P4)."""
     while True:
         await asyncio.sleep(const.DAY_CHECK_INTERVAL_S)
         with contextlib.suppress(MontourError):
@@ -115,9 +116,13 @@ async def _keep_day_current(service: HubService) -> None:
 
 
 def housekeeping(tx: Tx) -> int:
-    """The periodic job: the day is opened by merely running a job; returns the call-back
-    requests deleted."""
-    return callbacks.purge_expired(tx.db, tx.now)
+    """The periodic job: the day is opened by merely running a job; returns how many rows of
+    personal data (call-back requests, contacts, access-log rows) were deleted."""
+    return (
+        callbacks.purge_expired(tx.db, tx.now)
+        + contacts.purge_expired(tx.db, tx.now)
+        + audit.purge(tx.db, tx.now, tx.config.audit_retention_days)
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -10,14 +10,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from shared import const
+from shared import const, protocol
 from shared.config import OfficeConfig
 from shared.core import lifecycle
-from shared.core.errors import InvalidInput, Unauthorized
+from shared.core.errors import AgentRequired, InvalidInput, Unauthorized
 from shared.core.events import Event
 from shared.hub import auth
 from shared.hub.broadcast import Broadcaster
@@ -74,6 +75,25 @@ def require_device(request: Request, *roles: auth.Role) -> auth.Device:
         raise Unauthorized("Unknown or revoked device token; pair this device again.")
     device.require(*roles)
     return device
+
+
+def require_agent(request: Request) -> str:
+    """The agent signed in on the counter app (`X-Montour-Agent`, percent-encoded UTF-8).
+
+    No password: the paired device is the security boundary; the name is what the access log
+    records and what decides who holds a call-back.
+    """
+    raw = request.headers.get(protocol.AGENT_HEADER, "")
+    try:
+        agent = unquote(raw, errors="strict").strip()
+    except UnicodeDecodeError:
+        agent = ""
+    if not 0 < len(agent) <= protocol.AGENT_MAX_LEN or not agent.isprintable():
+        raise AgentRequired(
+            f"Sign in first: this needs the agent's name or code (1 to {protocol.AGENT_MAX_LEN} "
+            f"characters) in the {protocol.AGENT_HEADER} header."
+        )
+    return agent
 
 
 Render = Callable[[Tx, list[tuple[int, Event]]], dict[str, Any]]

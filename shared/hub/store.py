@@ -23,6 +23,7 @@ Migrations: `MIGRATIONS[i]` brings the schema from version i to i + 1; the versi
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,7 +82,39 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.table("devices").add_column(column, str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    # Agents take call-back requests (issue 5): who holds one, how often it was tried, and how
+    # it ended. A request left unanswered goes back to the list, so `attempts` counts the calls.
+    callbacks = db.table("callbacks")
+    for column in ("taken_by", "taken_device", "taken_at", "outcome", "note", "done_at"):
+        callbacks.add_column(column, str)
+    callbacks.add_column("attempts", int, not_null_default=0)
+    callbacks.create_index(["state", "created_at"])
+    # The visitor's contact history (P4): `subject` is an HMAC of the identifier they gave,
+    # never the identifier itself, so the file holds no file or phone number in clear.
+    db.table("contacts").create(
+        {
+            "id": str, "subject": str, "at": str, "channel": str, "service": str,
+            "outcome": str, "note": str, "agent": str, "device": str, "delete_after": str,
+        },
+        pk="id", not_null={"subject", "at", "channel", "service", "outcome", "agent",
+                           "delete_after"},
+    )  # fmt: skip
+    db.table("contacts").create_index(["subject"])
+    db.table("contacts").create_index(["delete_after"])
+    # Every read of personal data: who (device, agent), what (kind), which (ref), when.
+    db.table("access_log").create(
+        {"id": int, "at": str, "device": str, "agent": str, "kind": str, "ref": str},
+        pk="id", not_null={"at", "device", "agent", "kind", "ref"},
+    )  # fmt: skip
+    db.table("access_log").create_index(["at"])
+    # The per-hub key of the subjects' HMAC, made once here (the first start of a v4 hub).
+    # It lives with the data it protects: a restored backup still finds its visitors.
+    db.table("secrets").create({"name": str, "value": bytes}, pk="name", not_null={"value"})
+    db.table("secrets").insert({"name": "contacts_hmac", "value": secrets.token_bytes(32)})
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 
 
 class Store:
