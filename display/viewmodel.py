@@ -155,9 +155,9 @@ class DisplayViewModel(QObject):
 
     # --- requests ---------------------------------------------------------------------------------
 
-    def _request(self, kind: str, name: str) -> None:
+    def _request(self, kind: str, name: str, **kwargs: Any) -> None:
         if self.link is not None:
-            self._calls[self.link.request(name)] = kind
+            self._calls[self.link.request(name, **kwargs)] = kind
 
     def _refresh_queue(self, *_: Any) -> None:
         """At most one /queue in flight, and no more often than the minimum interval."""
@@ -171,7 +171,7 @@ class DisplayViewModel(QObject):
             return
         self._queue_busy, self._queue_dirty = True, False
         self._last_queue = self._clock()
-        self._request("queue", "queue")
+        self._request("queue", "queue", state=False)  # the stream gives the state
 
     def _finished(self, call_id: int, answer: dict[str, Any]) -> None:
         kind = self._calls.pop(call_id, None)
@@ -185,8 +185,7 @@ class DisplayViewModel(QObject):
             self._announce(pending)
             self.rebuild()
         elif kind == "queue":
-            # Only the services' figures: the answer also carries the day's whole public state,
-            # which the stream already gives, and keeping it would grow with the day.
+            # Only the services' figures (asked without the state, which the stream gives).
             self.queue = {"services": answer.get("services", {})}
             self._queue_done()
             self.rebuild()

@@ -222,7 +222,7 @@ class KioskViewModel(QObject):
             return
         self._queue_busy, self._queue_dirty = True, False
         self._last_queue = self._clock()
-        self._request("queue", "queue")
+        self._request("queue", "queue", state=False)  # the stream gives the state
 
     def _print(self, ticket: dict[str, Any], lang: str) -> None:
         from kiosk.ticket_layout import layout, ticket_info

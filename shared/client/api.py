@@ -133,8 +133,9 @@ class HubClient:
     async def office(self) -> JSON:
         return await self._request("GET", "/office")
 
-    async def queue(self) -> JSON:
-        return await self._request("GET", "/queue")
+    async def queue(self, state: bool = True) -> JSON:
+        """The services' figures, and the day's public state unless `state=False`."""
+        return await self._request("GET", "/queue" if state else "/queue?state=false")
 
     async def state(self) -> JSON:
         return await self._request("GET", "/state")

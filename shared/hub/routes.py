@@ -69,9 +69,11 @@ async def office(request: Request) -> dict[str, Any]:
 
 
 @router.get("/queue", tags=["public"])
-async def queue(request: Request) -> dict[str, Any]:
-    """The public snapshot: no token, no priority flag, no call reason."""
-    return _snapshot(request, public=True)
+async def queue(request: Request, state: bool = True) -> dict[str, Any]:
+    """The public snapshot: no token, no priority flag, no call reason. `state=false`: only
+    the services' figures, for the apps that already fold the state from the event stream (the
+    day's state grows with every ticket; parsing it at every refresh would grow their memory)."""
+    return _snapshot(request, public=True, with_state=state)
 
 
 @router.get("/state", tags=["counter"])
@@ -81,16 +83,16 @@ async def state(request: Request) -> dict[str, Any]:
     return _snapshot(request, public=False)
 
 
-def _snapshot(request: Request, public: bool) -> dict[str, Any]:
+def _snapshot(request: Request, public: bool, with_state: bool = True) -> dict[str, Any]:
     hub = hub_of(request)
     st, seq = hub.broadcaster.state, hub.broadcaster.seq
     now = hub.service.clock.now()
     services = estimate.for_services(st, hub.config.rules, now)
-    return {
-        "seq": seq,
-        "state": protocol.state_to_dict(st, public),
-        "services": {k: protocol.service_estimate_to_dict(v) for k, v in services.items()},
-    }
+    answer: dict[str, Any] = {"seq": seq}
+    if with_state:
+        answer["state"] = protocol.state_to_dict(st, public)
+    answer["services"] = {k: protocol.service_estimate_to_dict(v) for k, v in services.items()}
+    return answer
 
 
 @router.get("/status/{token}", tags=["public"])

@@ -87,3 +87,11 @@ def test_openapi_lists_every_route(office: Office) -> None:
 def test_docs_page_is_served(office: Office) -> None:
     r = office.client.get("/docs")
     assert r.status_code == 200 and "openapi.json" in r.text
+
+
+def test_the_queue_without_the_state_is_only_the_services_figures(office: Office) -> None:
+    office.issue("B")
+    full = office.ok(office.get("/queue"))
+    light = office.ok(office.get("/queue?state=false"))
+    assert "state" in full and "state" not in light
+    assert light == {"seq": full["seq"], "services": full["services"]}
