@@ -6,6 +6,7 @@ montour hub token      print a device token directly (provisioning scripts)
 montour kiosk    the visitors' touchscreen kiosk
 montour ticket   issue and print one ticket from the shell (to test a printer)
 montour display  the waiting room's wall display
+montour counter  the agent's counter client
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 """
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     # The apps' commands; their modules import only argparse here, Qt when a command runs.
+    from counter import commands as counter_commands
     from display import commands as display_commands
     from kiosk import commands as kiosk_commands
     from kiosk import ticket_cli
@@ -116,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     kiosk_commands.register(sub)
     ticket_cli.register(sub)
     display_commands.register(sub)
+    counter_commands.register(sub)
 
     export = sub.add_parser("export", help="export data from a hub database")
     export_sub = export.add_subparsers(title="what", metavar="WHAT")

@@ -114,3 +114,9 @@ ANNOUNCE_BETWEEN_CALLS_S = 0.6  # one announcement's last word → the next chim
 ANNOUNCE_SPEECH_TIMEOUT_S = 30.0
 ANNOUNCE_BACKLOG_WARN = 10  # queued calls (~5 s each) before a warning that speech lags
 DISPLAY_RECENT_LOG = 200  # calls the display keeps in its announcement log (bounded memory)
+
+# Counter client (counter/viewmodel.py, counter/window.py) — issue 5 ---------------------------
+COUNTER_UNDO_S = 5.0  # a no-show (or a last recall) is held back this long: Undo cancels it
+COUNTER_CALLBACKS_REFRESH_S = 30.0  # the call-back list is fetched again at least this often
+COUNTER_REFRESH_MIN_S = 2.0  # events refresh /queue and call-backs at most this often
+COUNTER_CLOCK_TICK_S = 30.0  # waits shown in minutes: redrawn this often without any event

@@ -40,6 +40,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "display": ("display/**/*.py",),
     "announce": ("display/announcer.py",),  # what the wall display says aloud
     "board": ("shared/hub/pages/board*.py",),  # the web board for TVs
+    "counter": ("counter/**/*.py",),  # the agents' counter client (French first, English)
 }
 KEYWORDS = {"_": None, "N_": None}
 

@@ -1,0 +1,157 @@
+"""The side panels of the counter: call-backs and the visitor's contact history (P4).
+
+Plain Python driven by the view model: it sends through the view model's `send` and redraws
+through its `emit`. Personal data stays in memory and only as long as needed: the phone number
+of the call-back this agent took (gone at its outcome, release or sign-out) and the file or
+phone number a visitor gave for their history (gone when the visitor leaves the counter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from counter.session import Session
+from counter.texts import DOMAIN, error_text
+from shared.i18n import translator
+
+NOTE_MAX = 140  # the hub's limit for a contact's or a call-back's note
+
+
+@dataclass(frozen=True)
+class VisitorKey:
+    kind: str  # "file" | "phone"
+    key: str
+
+
+class Desk:
+    def __init__(
+        self,
+        send: Callable[..., int | None],
+        emit: Callable[[], None],
+        fail: Callable[[str, str], None],
+        session: Callable[[], Session],
+        lang: str,
+    ) -> None:
+        self._send, self._emit, self._fail, self._session = send, emit, fail, session
+        self.lang = lang
+        self.callbacks: list[dict[str, Any]] = []
+        self.taken: dict[str, Any] | None = None  # with "phone": only for the agent who took it
+        self.visitor: VisitorKey | None = None
+        self.subject: str | None = None
+        self.contacts: list[dict[str, Any]] | None = None  # None: nothing searched yet
+        self.busy: set[str] = set()  # "callbacks" / "contacts": a request of that panel in flight
+        self.notice = ""  # the panels' last confirmation ("Contact recorded")
+        self._listing = False
+
+    # --- call-backs -----------------------------------------------------------------------
+
+    def refresh_callbacks(self) -> None:
+        s = self._session()
+        if s.agent is None or not s.services or self._listing:
+            return
+        if self._send("cb.list", None, "callbacks", list(s.services)) is not None:
+            self._listing = True
+
+    def take(self, callback_id: str) -> bool:
+        return self._cb("cb.take", callback_id, "take_callback", callback_id)
+
+    def release(self) -> bool:
+        if self.taken is None:
+            return False
+        return self._cb("cb.release", self.taken["id"], "release_callback", self.taken["id"])
+
+    def outcome(self, outcome: str, note: str = "") -> bool:
+        if self.taken is None or len(note) > NOTE_MAX:
+            return False
+        cid = self.taken["id"]
+        return self._cb("cb.outcome", cid, "callback_outcome", cid, outcome, note=note.strip())
+
+    def _cb(self, kind: str, extra: Any, name: str, *args: Any, **kwargs: Any) -> bool:
+        if "callbacks" in self.busy or not self._session().connected:
+            return False
+        if self._send(kind, extra, name, *args, **kwargs) is None:
+            return False
+        self.busy.add("callbacks")
+        self._emit()
+        return True
+
+    # --- contact history --------------------------------------------------------------------
+
+    def search(self, kind: str, key: str, consent: bool) -> bool:
+        _ = translator(self.lang, DOMAIN)
+        if not consent:
+            self._fail(_("Tick the box once the visitor agrees."), "")
+            return False
+        if not key.strip():
+            self._fail(_("Type the file or phone number the visitor gives."), "")
+            return False
+        if "contacts" in self.busy or not self._session().connected:
+            return False
+        visitor = VisitorKey(kind, key.strip())
+        if self._send("ct.search", visitor, "search_contacts", kind, visitor.key, True) is None:
+            return False
+        self.busy.add("contacts")
+        self._emit()
+        return True
+
+    def record_after_complete(self, service: str, outcome: str, note: str) -> None:
+        """Add the visit to the history of the visitor found by the last search."""
+        if self.visitor is None:
+            return
+        v = self.visitor
+        self._send(
+            "ct.record",
+            v,
+            "record_contact",
+            kind=v.kind,
+            key=v.key,
+            consent=True,
+            channel="counter",
+            service=service,
+            outcome=outcome,
+            note=note.strip()[:NOTE_MAX],
+        )
+
+    def forget_visitor(self) -> None:
+        self.visitor = self.subject = self.contacts = None
+
+    def clear(self) -> None:
+        """Signed out: nothing personal stays on the screen or in memory."""
+        self.callbacks, self.taken = [], None
+        self.forget_visitor()
+        self.busy.clear()
+        self.notice = ""
+
+    # --- answers --------------------------------------------------------------------------
+
+    def finished(self, kind: str, extra: Any, answer: dict[str, Any]) -> None:
+        _ = translator(self.lang, DOMAIN)
+        if kind == "cb.list":
+            self._listing = False
+            self.callbacks = list(answer.get("callbacks") or [])
+        elif kind == "cb.take":
+            self.busy.discard("callbacks")
+            self.taken = answer
+        elif kind in ("cb.release", "cb.outcome"):
+            self.busy.discard("callbacks")
+            self.taken = None
+            self.notice = _("Call-back recorded.") if kind == "cb.outcome" else ""
+            self.refresh_callbacks()
+        elif kind == "ct.search":
+            self.busy.discard("contacts")
+            self.visitor, self.subject = extra, answer.get("subject")
+            self.contacts = list(answer.get("contacts") or [])
+        elif kind == "ct.record":
+            self.notice = _("Visit added to the visitor's history.")
+        self._emit()
+
+    def failed(self, kind: str, extra: Any, code: str, message: str) -> None:
+        if kind == "cb.list":
+            self._listing = False
+            return  # the list keeps what it showed; the next refresh tries again
+        self.busy.discard("callbacks" if kind.startswith("cb.") else "contacts")
+        if kind == "cb.take" and code == "callback_taken":
+            self.refresh_callbacks()
+        self._fail(error_text(code, message, self.lang), message)

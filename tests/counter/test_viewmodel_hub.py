@@ -1,0 +1,167 @@
+"""The counter's view model against a REAL hub on loopback: sign in, open, call next with its
+reason, start, complete; a transfer's note reaches the other service's counter; a cut link
+disables everything, and restoring it resumes without a duplicate call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from counter.session import Action, Phase
+from counter.viewmodel import CounterViewModel
+from counter.window import CounterWindow
+from shared.client.api import HubClient
+from shared.client.link import ServerLink
+from shared.client.stream import fixed_hub
+from tests.hubproc import HubProcess
+from tests.tcpproxy import TcpProxy
+
+
+def api(hub: HubProcess, role: str, name: str, method: str, *args: Any) -> Any:
+    async def go() -> Any:
+        async with HubClient(hub.url, token=hub.token(role, name)) as client:
+            return await getattr(client, method)(*args)
+
+    return asyncio.run(go())
+
+
+class Desk:
+    """One counter app: a real ServerLink with a counter token, its view model and window."""
+
+    def __init__(self, qtbot: QtBot, url: str, token: str) -> None:
+        self.link = ServerLink(fixed_hub(url), token)
+        self.vm = CounterViewModel(self.link, "fr")
+        self.window = CounterWindow(self.vm)
+        qtbot.addWidget(self.window)
+        self.link.start()
+        self.vm.start()
+        qtbot.waitUntil(lambda: self.vm.session.connected and self.vm.office is not None,
+                        timeout=10_000)  # fmt: skip
+
+    def close(self) -> None:
+        self.vm.stop()
+        self.link.stop()
+
+
+@pytest.fixture
+def desks(qtbot: QtBot, hub: HubProcess) -> Iterator[list[Desk]]:
+    made: list[Desk] = []
+    try:
+        yield made
+    finally:
+        for desk in made:
+            desk.close()
+
+
+def settled(vm: CounterViewModel) -> bool:
+    return vm.session.pending is None
+
+
+def test_a_day_at_the_counter(qtbot: QtBot, hub: HubProcess, desks: list[Desk]) -> None:
+    first = api(hub, "kiosk", "K1", "issue", "A", False, "fr")
+    g1 = Desk(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    desks.append(g1)
+    vm = g1.vm
+    assert vm.sign_in("Nadia", "G1", ["A", "B"])
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
+    qtbot.waitUntil(lambda: vm.actions[Action.CALL_NEXT], timeout=5000)
+
+    pressed = time.perf_counter()
+    assert vm.call_next()
+    qtbot.waitUntil(lambda: g1.window.card.number.text() == first["label"], timeout=5000)
+    print(f"call next → ticket shown: {1000 * (time.perf_counter() - pressed):.1f} ms")
+    qtbot.waitUntil(lambda: vm.why is not None and vm.why.reason != "", timeout=5000)
+    assert vm.why is not None
+    assert vm.why.reason.startswith("Le plus ancien en attente pour Papiers d'identité")
+    assert g1.window.card.reason.text() == vm.why.reason
+
+    # A priority visitor arrives later and is called first, with the reason saying so.
+    assert vm.start_service()
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.SERVING and settled(vm), timeout=5000)
+    assert vm.complete("done")
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
+    assert g1.window.message.text() == f"{first['label']} terminé"
+    api(hub, "kiosk", "K1", "issue", "A", False, "fr")
+    prio = api(hub, "kiosk", "K1", "issue", "A", True, "fr")
+    qtbot.waitUntil(lambda: vm.actions[Action.CALL_NEXT] and vm.session.waiting == 2,
+                    timeout=5000)  # fmt: skip
+    assert vm.call_next()
+    qtbot.waitUntil(lambda: vm.why is not None and vm.session.ticket is not None
+                    and vm.session.ticket.label == prio["label"], timeout=5000)  # fmt: skip
+    assert vm.why is not None and vm.why.priority
+    assert vm.why.reason.startswith("Visiteur prioritaire, en attente depuis")
+    assert g1.window.card.badge.isVisibleTo(g1.window)
+
+    state = api(hub, "counter", "G1", "state")["state"]
+    done = next(t for t in state["tickets"] if t["id"] == first["id"])
+    assert (done["state"], done["outcome"]) == ("done", "done")
+
+
+def test_a_transfer_reaches_the_other_service_with_its_note(
+    qtbot: QtBot, hub: HubProcess, desks: list[Desk]
+) -> None:
+    ticket = api(hub, "kiosk", "K1", "issue", "A", False, "fr")
+    g1 = Desk(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    g5 = Desk(qtbot, hub.url, hub.token("counter", "Desk G5"))
+    desks += [g1, g5]
+    g1.vm.sign_in("Nadia", "G1", ["A"])
+    g5.vm.sign_in("Karim", "G5", ["C"])
+    for d in (g1, g5):
+        qtbot.waitUntil(lambda d=d: d.vm.session.phase is Phase.IDLE and settled(d.vm),
+                        timeout=5000)  # fmt: skip
+    qtbot.waitUntil(lambda: g1.vm.actions[Action.CALL_NEXT], timeout=5000)
+    g1.vm.call_next()
+    qtbot.waitUntil(lambda: g1.vm.session.phase is Phase.CALLED and settled(g1.vm), timeout=5000)
+    g1.vm.start_service()
+    qtbot.waitUntil(lambda: g1.vm.session.phase is Phase.SERVING and settled(g1.vm),
+                    timeout=5000)  # fmt: skip
+    assert g1.vm.transfer("C", head=True, note="Pièce d'identité vue")
+    qtbot.waitUntil(lambda: g1.vm.session.phase is Phase.IDLE and settled(g1.vm), timeout=5000)
+
+    qtbot.waitUntil(lambda: g5.vm.actions[Action.CALL_NEXT], timeout=5000)
+    g5.vm.call_next()
+    qtbot.waitUntil(lambda: g5.vm.why is not None and g5.vm.why.note is not None, timeout=5000)
+    assert g5.vm.session.ticket is not None and g5.vm.session.ticket.label == ticket["label"]
+    assert g5.vm.why is not None
+    assert g5.vm.why.note == "Pièce d'identité vue"
+    assert g5.vm.why.reason.startswith("Transféré en tête de file")
+    assert g5.window.card.note.text() == "Note de transfert : Pièce d'identité vue"
+
+
+def test_a_cut_link_disables_everything_and_restoring_it_calls_once(
+    qtbot: QtBot, hub: HubProcess, desks: list[Desk]
+) -> None:
+    for _ in range(2):
+        api(hub, "kiosk", "K1", "issue", "A", False, "fr")
+    with TcpProxy(hub.url) as proxy:
+        g1 = Desk(qtbot, proxy.url, hub.token("counter", "Desk G1"))
+        desks.append(g1)
+        vm, window = g1.vm, g1.window
+        window.show()
+        vm.sign_in("Nadia", "G1", ["A"])
+        qtbot.waitUntil(lambda: vm.actions[Action.CALL_NEXT], timeout=5000)
+
+        proxy.cut()  # silence: the request below is swallowed, only the heartbeat notices
+        assert vm.call_next()
+        assert not vm.call_next()  # in flight: never sent twice
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+        assert window.banner.text().startswith("Liaison perdue")
+        assert not any(b.isEnabled() for b in window.grid.buttons.values())
+        qtbot.keyClick(window, Qt.Key.Key_F1)  # refused while the link is down
+
+        proxy.restore()
+        # The client's own retry (same idempotency key) goes through once the link is back.
+        qtbot.waitUntil(lambda: vm.session.connected and vm.session.ticket is not None
+                        and settled(vm), timeout=60_000)  # fmt: skip
+        assert not window.banner.isVisible()
+        state = api(hub, "counter", "G1", "state")["state"]
+        called = [t for t in state["tickets"] if t["state"] == "called"]
+        waiting = [t for t in state["tickets"] if t["state"] == "waiting"]
+        assert len(called) == 1 and len(waiting) == 1
+        assert called[0]["label"] == vm.session.ticket.label
