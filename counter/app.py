@@ -74,6 +74,14 @@ class Counter:
         self.link = ServerLink(locate, creds.token)
         self.vm = CounterViewModel(self.link, args.lang)
         self.window = CounterWindow(self.vm, on_top=args.on_top)
+        self._ready = False
+        self.vm.changed.connect(self._log_ready)
+
+    def _log_ready(self) -> None:
+        """Says once when the hub's office is shown (the demo and its test wait for it)."""
+        if not self._ready and self.vm.office is not None and self.vm.session.connected:
+            self._ready = True
+            log.info("counter ready: %s", self.vm.office.get("name", ""))
 
     def start(self) -> None:
         self.link.start()

@@ -321,6 +321,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 sys.executable, "-m", "shared.cli", "display", "--hub", url, "--windowed",
             ], preexec_fn=_die_with_parent))  # fmt: skip
             print("  display:  opened in a window (read-only: it needs no pairing)")
+            token = _demo_token(args.db, "counter", "Demo counter")
+            apps.append(subprocess.Popen([
+                sys.executable, "-m", "shared.cli", "counter", "--hub", url, f"--token={token}",
+            ], preexec_fn=_die_with_parent))  # fmt: skip
+            print("  counter:  opened in a window; sign in with any name, then F1 calls")
         print("  Stop with Ctrl+C.", flush=True)
 
     # uvicorn ends by raising the SIGTERM it caught again: with the default action the demo

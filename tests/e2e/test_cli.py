@@ -76,13 +76,15 @@ def test_demo_serves_the_example_office_on_loopback(tmp_path: Path) -> None:
         assert office["id"] == "fs-villeneuve" and len(office["counters"]) == 6
         # The demo opens the kiosk (offscreen here), paired with a fresh token: it says when
         # it shows the office's services (its log goes to the same output).
+        waiting = {"kiosk ready", "counter ready"}
         for line in demo.stdout:
-            if "kiosk ready" in line:
+            waiting -= {w for w in waiting if w in line}
+            if not waiting:
                 break
         else:
-            raise AssertionError("the demo's kiosk never became ready")
+            raise AssertionError(f"the demo's apps never became ready: {waiting}")
         apps = processes_mentioning(url)
-        assert len(apps) == 2, apps  # the kiosk and the display
+        assert len(apps) == 3, apps  # the kiosk, the display and the counter
     finally:
         demo.terminate()
         demo.wait(10)
