@@ -34,16 +34,25 @@ class Desk:
         session: Callable[[], Session],
         lang: str,
     ) -> None:
-        self._send, self._emit, self._fail, self._session = send, emit, fail, session
+        self._send_raw, self._emit, self._fail, self._session = send, emit, fail, session
         self.lang = lang
         self.callbacks: list[dict[str, Any]] = []
         self.taken: dict[str, Any] | None = None  # with "phone": only for the agent who took it
         self.visitor: VisitorKey | None = None
         self.subject: str | None = None
         self.contacts: list[dict[str, Any]] | None = None  # None: nothing searched yet
+        self.visit = 0  # +1 when the visitor leaves: the history panel then empties its fields
         self.busy: set[str] = set()  # "callbacks" / "contacts": a request of that panel in flight
         self.notice = ""  # the panels' last confirmation ("Contact recorded")
-        self._listing = False
+        self._listing = self._reading = False
+        self._epoch = 0  # one per sign-in: an answer to an earlier agent's request is dropped
+
+    def _send(self, kind: str, extra: Any, name: str, /, *args: Any, **kwargs: Any) -> int | None:
+        return self._send_raw(kind, (self._epoch, extra), name, *args, **kwargs)
+
+    def _current(self, extra: tuple[int, Any]) -> tuple[bool, Any]:
+        epoch, inner = extra
+        return epoch == self._epoch, inner
 
     # --- call-backs -----------------------------------------------------------------------
 
@@ -53,6 +62,16 @@ class Desk:
             return
         if self._send("cb.list", None, "callbacks", list(s.services)) is not None:
             self._listing = True
+
+    def _read_held(self) -> None:
+        """A request this agent holds on this device but this app does not show (the app was
+        restarted, or the agent signed out and back in): read it again, number included, so
+        the agent can finish the call. GET, not take: only a read, logged as one."""
+        if self.taken is not None or self._reading or "callbacks" in self.busy:
+            return
+        held = next((c for c in self.callbacks if c.get("mine") and c["state"] == "taken"), None)
+        if held is not None and self._send("cb.read", None, "callback", held["id"]) is not None:
+            self._reading = True
 
     def take(self, callback_id: str) -> bool:
         return self._cb("cb.take", callback_id, "take_callback", callback_id)
@@ -90,7 +109,8 @@ class Desk:
         if "contacts" in self.busy or not self._session().connected:
             return False
         visitor = VisitorKey(kind, key.strip())
-        if self._send("ct.search", visitor, "search_contacts", kind, visitor.key, True) is None:
+        extra = (self.visit, visitor)  # the answer is for this visitor only
+        if self._send("ct.search", extra, "search_contacts", kind, visitor.key, True) is None:
             return False
         self.busy.add("contacts")
         self._emit()
@@ -116,6 +136,7 @@ class Desk:
 
     def forget_visitor(self) -> None:
         self.visitor = self.subject = self.contacts = None
+        self.visit += 1
 
     def clear(self) -> None:
         """Signed out: nothing personal stays on the screen or in memory."""
@@ -123,14 +144,25 @@ class Desk:
         self.forget_visitor()
         self.busy.clear()
         self.notice = ""
+        # Answers still on their way (a number taken, a history) belong to the agent who left.
+        self._listing = self._reading = False
+        self._epoch += 1
 
     # --- answers --------------------------------------------------------------------------
 
     def finished(self, kind: str, extra: Any, answer: dict[str, Any]) -> None:
+        current, extra = self._current(extra)
+        if not current:
+            return
         _ = translator(self.lang, DOMAIN)
         if kind == "cb.list":
             self._listing = False
             self.callbacks = list(answer.get("callbacks") or [])
+            self._read_held()
+        elif kind == "cb.read":
+            self._reading = False
+            if self.taken is None and answer.get("mine") and answer.get("state") == "taken":
+                self.taken = answer
         elif kind == "cb.take":
             self.busy.discard("callbacks")
             self.taken = answer
@@ -141,16 +173,24 @@ class Desk:
             self.refresh_callbacks()
         elif kind == "ct.search":
             self.busy.discard("contacts")
-            self.visitor, self.subject = extra, answer.get("subject")
-            self.contacts = list(answer.get("contacts") or [])
+            visit, visitor = extra
+            if visit == self.visit:  # not once that visitor has left the counter
+                self.visitor, self.subject = visitor, answer.get("subject")
+                self.contacts = list(answer.get("contacts") or [])
         elif kind == "ct.record":
             self.notice = _("Visit added to the visitor's history.")
         self._emit()
 
     def failed(self, kind: str, extra: Any, code: str, message: str) -> None:
+        current, extra = self._current(extra)
+        if not current:
+            return
         if kind == "cb.list":
             self._listing = False
             return  # the list keeps what it showed; the next refresh tries again
+        if kind == "cb.read":
+            self._reading = False
+            return  # no longer ours (closed, or released meanwhile): the list says so
         self.busy.discard("callbacks" if kind.startswith("cb.") else "contacts")
         if kind == "cb.take" and code == "callback_taken":
             self.refresh_callbacks()

@@ -105,12 +105,14 @@ class CompleteDialog(ChoiceDialog):
         self.note.setPlaceholderText(_("Short neutral note (optional)"))
         self.note.setAccessibleName(_("Short neutral note (optional)"))
         self.record.setChecked(can_record)
+        self.can_record = can_record
         for w in (self.record, self.note):
             w.setVisible(can_record)
             self.extra.addWidget(w)
 
     def answer(self) -> dict[str, Any]:
-        note = self.note.text() if self.record.isVisible() and self.record.isChecked() else None
+        # Whether it is offered, not whether it is on screen (a dialog answered unseen).
+        note = self.note.text() if self.can_record and self.record.isChecked() else None
         return {**super().answer(), "note": note}
 
 
@@ -151,6 +153,28 @@ class TransferDialog(Dialog):
             "head": self.head.isChecked(),
             "note": self.note.text(),
         }
+
+
+class ServicesDialog(Dialog):
+    """The services this counter may serve (office configuration), those served now ticked."""
+
+    def __init__(
+        self, parent: QWidget, lang: str, services: list[tuple[str, str]], serving: list[str]
+    ) -> None:
+        _ = translator(lang, DOMAIN)
+        super().__init__(parent, _("Change services"), lang)
+        self.box.addWidget(label(_("Services of this counter from now on")))
+        self.services: dict[str, QCheckBox] = {}
+        for code, name in services:
+            box = QCheckBox(name)
+            box.setAccessibleName(name)
+            box.setChecked(code in serving)
+            self.services[code] = box
+            self.box.addWidget(box)
+        self.finish(_("Change services"))
+
+    def answer(self) -> dict[str, Any]:
+        return {"services": [code for code, box in self.services.items() if box.isChecked()]}
 
 
 class NumberDialog(Dialog):

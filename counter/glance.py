@@ -4,14 +4,13 @@ Figures come from the folded state (the full view: priority flags, parked ticket
 GET /queue (the estimated range per service). Team figures are the whole office's day for the
 agent's services: nothing is broken down by agent (P7).
 
-`why()` renders the policy's reason for the agent. The hub stores it as an English sentence
-(shared/core/policy.py, lifecycle._call_given); the patterns below turn the known sentences back
-into their parts, and an unknown one is shown as it came rather than hidden.
+`why()` renders the policy's reason for the agent from its kind (Ticket.reason_kind), the
+minutes the visitor had waited when called and the service's name: no parsing of the hub's
+English sentence, which is shown as it came only for a kind this version does not know.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,35 +129,18 @@ def team(state: OfficeState, services: tuple[str, ...]) -> Team:
 
 # --- why this ticket -------------------------------------------------------------------------
 
-
-# The hub's sentences (English, in shared/core) → the text the agent reads, per language.
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^transferred at the head of the queue, waiting (?P<m>\d+) min$"),
-        N_("Transferred to the head of the queue, waiting {minutes} min"),
-    ),
-    (
-        re.compile(r"^priority visitor and oldest waiting, (?P<m>\d+) min$"),
-        N_("Priority visitor and oldest waiting, {minutes} min"),
-    ),
-    (
-        re.compile(r"^priority visitor, waiting (?P<m>\d+) min$"),
-        N_("Priority visitor, waiting {minutes} min"),
-    ),
-    (
-        re.compile(r"^highest accumulated priority, waiting (?P<m>\d+) min$"),
-        N_("Highest accumulated priority, waiting {minutes} min"),
-    ),
-    (
-        re.compile(r"^oldest waiting for (?P<s>.*), (?P<m>\d+) min$"),
-        N_("Oldest waiting for {service}, {minutes} min"),
-    ),
-    (
-        re.compile(r"^called by number, waiting (?P<m>\d+) min$"),
-        N_("Called by number, waiting {minutes} min"),
-    ),
-    (re.compile(r"^called back after stepping aside$"), N_("Called back after stepping aside")),
-)
+# The policy's reason as data (TicketCalled.reason_kind, folded into Ticket.reason_kind) → the
+# text the agent reads. The minutes are the wait when the ticket was called, as the hub's own
+# sentence says them; the service is the ticket's, named as GET /office names it.
+_REASONS: dict[str, str] = {
+    "head": N_("Transferred to the head of the queue, waiting {minutes} min"),
+    "priority": N_("Priority visitor, waiting {minutes} min"),
+    "accumulated": N_("Highest accumulated priority, waiting {minutes} min"),
+    "oldest": N_("Oldest waiting for {service}, {minutes} min"),
+    "chosen": N_("Called by number, waiting {minutes} min"),
+    "parked": N_("Called back after stepping aside"),
+    "reactivated": N_("Back in the queue after missing the call, waiting {minutes} min"),
+}
 
 
 @dataclass(frozen=True)
@@ -169,21 +151,17 @@ class Why:
     priority: bool  # a badge: the flag only, never a reason (none is stored)
 
 
-def reason_text(reason: str | None, office: Mapping[str, Any] | None, lang: str) -> str:
-    if not reason:
-        return ""
+def reason_text(ticket: Ticket, office: Mapping[str, Any] | None, lang: str) -> str:
+    """The reason in the agent's language; a kind this version does not know (a newer hub)
+    shows the hub's English sentence rather than nothing."""
+    message = _REASONS.get(ticket.reason_kind or "")
+    if message is None:
+        return ticket.reason or ""
     _ = translator(lang, DOMAIN)
-    english = {v: k for k, v in service_names(office, "en").items()}
-    local = service_names(office, lang)
-    for pattern, message in _REASONS:
-        match = pattern.match(reason)
-        if match is None:
-            continue
-        values = match.groupdict()
-        service = values.get("s")
-        service_name = local.get(english.get(service or "", ""), service or "")
-        return _(message, minutes=values.get("m", ""), service=service_name)
-    return reason
+    called = ticket.called_at or ticket.issued_at
+    service = service_names(office, lang).get(ticket.service, ticket.service)
+    minutes = _minutes((called - ticket.issued_at).total_seconds())
+    return _(message, minutes=minutes, service=service)
 
 
 def why(
@@ -192,7 +170,7 @@ def why(
     _ = translator(lang, DOMAIN)
     waited = _minutes((now - ticket.issued_at).total_seconds())
     return Why(
-        reason_text(ticket.reason, office, lang),
+        reason_text(ticket, office, lang),
         _("Waited {minutes} min since arrival", minutes=waited),
         ticket.note or None,
         ticket.priority,

@@ -134,7 +134,12 @@ class CallbacksPanel(QWidget):
         ):
             w.setVisible(taken is not None)
             w.setEnabled(enabled and not busy)
-        if taken is not None:
+        if taken is None:  # the number leaves the screen with the request, and its note too
+            self.phone.setText("")
+            self.phone.setAccessibleName("")
+            self.detail.setText("")
+            self.note.clear()
+        else:
             self.phone.setText(taken.get("phone", ""))
             self.phone.setAccessibleName(_("Phone number {phone}", phone=taken.get("phone", "")))
             service = names.get(taken.get("service", ""), "")
@@ -155,6 +160,7 @@ class ContactsPanel(QWidget):
         super().__init__()
         _ = translator(lang, DOMAIN)
         self.lang = lang
+        self._visit = 0
         box = QVBoxLayout(self)
         self.kind = QComboBox()
         self.kind.addItem(_("File number"), "file")
@@ -200,20 +206,27 @@ class ContactsPanel(QWidget):
             }
         )
         self.go.setEnabled(enabled and "contacts" not in desk.busy)
+        if desk.visit != self._visit:
+            # The visitor left (or the agent signed out): their number and their agreement go
+            # too. Only then: a redraw for any other reason keeps what the agent is typing.
+            self._visit = desk.visit
+            self.key.clear()
+            self.consent.setChecked(False)
         self.results.clear()
         if desk.contacts is None:
             self.summary.setText(
                 _("Ask the visitor first. Nothing is searched without their agreement.")
             )
             self.results.setVisible(False)
-            if desk.visitor is None and not self.key.hasFocus():
-                self.consent.setChecked(False)
             return
         self.results.setVisible(bool(desk.contacts))
+        count = len(desk.contacts)
         self.summary.setText(
-            _("{count} earlier contacts", count=len(desk.contacts))
-            if desk.contacts
-            else _("No earlier contact.")
+            _("No earlier contact.")
+            if not count
+            else _("One earlier contact")
+            if count == 1
+            else _("{count} earlier contacts", count=count)
         )
         for c in desk.contacts:
             channel = _(CHANNELS.get(c.get("channel", ""), c.get("channel", "")))

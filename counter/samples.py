@@ -78,6 +78,7 @@ CALLED = _t(
     called_at=NOW,
     first_called_at=NOW,
     reason="priority visitor and oldest waiting, 31 min",
+    reason_kind="priority",
     note="Pièces d'identité vérifiées au guichet 1",
     previous=TicketId("t-x"),
     priority=True,

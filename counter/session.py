@@ -44,6 +44,7 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     CLOSE = "close"
+    SERVICES = "services"  # change the services served, the counter staying open
     UNDO = "undo"
 
 
@@ -134,9 +135,12 @@ _ANYTIME = (A.REACTIVATE, A.CANCEL)  # act on other tickets, whatever this count
 ALLOWED: dict[Phase, frozenset[Action]] = {
     P.SIGNED_OUT: frozenset({A.SIGN_IN}),
     P.CLOSED: frozenset({A.OPEN, A.SIGN_OUT}),
-    P.IDLE: frozenset({A.CALL_NEXT, A.CALL_NUMBER, A.CALL_PARKED, A.PAUSE, A.CLOSE, *_ANYTIME}),
-    P.CALLED: frozenset({A.RECALL, A.START, A.NO_SHOW, A.TRANSFER, *_ANYTIME}),
-    P.SERVING: frozenset({A.COMPLETE, A.TRANSFER, A.PARK, *_ANYTIME}),
+    P.IDLE: frozenset(
+        {A.CALL_NEXT, A.CALL_NUMBER, A.CALL_PARKED, A.PAUSE, A.CLOSE, A.SERVICES, *_ANYTIME}
+    ),
+    # Not while paused: the hub's CounterServicesChanged would open (un-pause) the counter.
+    P.CALLED: frozenset({A.RECALL, A.START, A.NO_SHOW, A.TRANSFER, A.SERVICES, *_ANYTIME}),
+    P.SERVING: frozenset({A.COMPLETE, A.TRANSFER, A.PARK, A.SERVICES, *_ANYTIME}),
     P.PAUSED: frozenset({A.RESUME, A.CLOSE, *_ANYTIME}),
 }
 

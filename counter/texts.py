@@ -27,6 +27,7 @@ SHORTCUTS: dict[Action, str] = {
     A.CANCEL: "Ctrl+E",
     A.OPEN: "Ctrl+O",
     A.CLOSE: "Ctrl+W",
+    A.SERVICES: "Ctrl+G",
     A.SIGN_OUT: "Ctrl+L",
     A.UNDO: "Ctrl+U",
 }
@@ -49,6 +50,7 @@ LABELS: dict[Action, str] = {
     A.PAUSE: N_("Pause"),
     A.RESUME: N_("Resume"),
     A.CLOSE: N_("Close the counter"),
+    A.SERVICES: N_("Change services"),
     A.UNDO: N_("Undo"),
 }
 

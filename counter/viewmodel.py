@@ -7,8 +7,8 @@ session is `pending` and every action is refused, so a double press never sends 
 HubClient's idempotency key makes its own retries harmless. A lost link disables everything
 and raises the banner; the stream's fresh snapshot on reconnection brings the session back.
 
-No-show (and the recall that the office's limit turns into one) is held back for
-COUNTER_UNDO_S and sent only then: Undo simply never sends it.
+The agent's intents (the commands, the undo window) are the Intents mixin (intents.py); this
+module is the link side: the answers, the hub's feed and the refreshes of /queue.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from counter import glance as glances
 from counter import session as sessions
 from counter.desk import Desk
-from counter.session import Action, PendingUndo, Session
+from counter.intents import Intents
+from counter.session import Session
 from counter.texts import DOMAIN, error_text
 from shared import const
 from shared.client.link import Link
@@ -33,10 +34,9 @@ from shared.core.model import OfficeState, TicketState
 from shared.i18n import translator
 
 log = logging.getLogger(__name__)
-A = Action
 
 
-class CounterViewModel(QObject):
+class CounterViewModel(Intents, QObject):
     changed = Signal()  # redraw from the view model's attributes
     status = Signal(str)  # a short status message for the agent and assistive technology
 
@@ -105,10 +105,6 @@ class CounterViewModel(QObject):
             timer.stop()
         self.link = None
 
-    @property
-    def actions(self) -> dict[Action, bool]:
-        return sessions.actions(self.session)
-
     def now(self) -> datetime:
         return self._now()
 
@@ -132,161 +128,9 @@ class CounterViewModel(QObject):
         policy = (self.office or {}).get("policy") or {}
         return float(policy.get("no_show_grace_min", 15)) * 60
 
-    # --- the agent's intents --------------------------------------------------------------
-
-    def sign_in(self, agent: str, counter: str, services: list[str]) -> bool:
-        if not self.actions[A.SIGN_IN]:
-            return False
-        try:
-            self.session = sessions.sign_in(
-                self.session, agent, counter, tuple(services), self.recall_limit()
-            )
-        except ValueError as exc:
-            return self._refuse(str(exc))
-        set_agent = getattr(self.link, "set_agent", None)
-        if set_agent is not None:
-            set_agent(self.session.agent)
-        self._observe()
-        s = self.session
-        if s.status.value == "closed" or tuple(s.services) != tuple(services):
-            self._command(A.OPEN, "open_counter", counter, list(services), force=True)
-        self.desk.refresh_callbacks()
-        self._emit()
-        return True
-
-    def sign_out(self) -> bool:
-        if not self.actions[A.SIGN_OUT]:
-            return False
-        set_agent = getattr(self.link, "set_agent", None)
-        if set_agent is not None:
-            set_agent(None)
-        self.session = sessions.sign_out(self.session)
-        self.desk.clear()
-        self._emit()
-        return True
-
-    def open_counter(self, services: list[str] | None = None) -> bool:
-        s = self.session
-        return self._command(A.OPEN, "open_counter", s.counter, list(services or s.services))
-
-    def call_next(self) -> bool:
-        return self._command(A.CALL_NEXT, "call_next", self.session.counter)
-
-    def call_number(self, label: str) -> bool:
-        label = label.strip().upper()
-        if not label:
-            return self._refuse(self._("Type the ticket's number."))
-        return self._command(A.CALL_NUMBER, "call", self.session.counter, label=label)
-
-    def recall(self) -> bool:
-        if self.session.recall_ends_call and self.actions[A.RECALL]:
-            return self._hold(A.RECALL)
-        return self._ticket(A.RECALL, "recall")
-
-    def start_service(self) -> bool:
-        return self._ticket(A.START, "start")
-
-    def complete(self, outcome: str, contact_note: str | None = None) -> bool:
-        t = self.session.ticket
-        if t is None or not self.actions[A.COMPLETE]:
-            return False
-        ok = self._command(A.COMPLETE, "complete", t.id, outcome, counter=self.session.counter)
-        if ok and contact_note is not None:
-            self.desk.record_after_complete(t.service, outcome, contact_note)
-        return ok
-
-    def no_show(self) -> bool:
-        return self._hold(A.NO_SHOW)
-
-    def undo(self) -> bool:
-        if self.session.undo is None:
-            return False
-        self._undo_timer.stop()
-        label = self.session.undo.label
-        self.session = sessions.release(self.session)
-        self._say(self._("Undone: {label} stays called.", label=label))
-        return True
-
-    def reactivate(self, ticket_id: str) -> bool:
-        return self._command(A.REACTIVATE, "reactivate", ticket_id)
-
-    def transfer(self, service: str, head: bool = False, note: str = "") -> bool:
-        if len(note) > 140:
-            return self._refuse(self._("The note is too long."))
-        return self._ticket(A.TRANSFER, "transfer", service, note=note.strip(), head=head)
-
-    def park(self) -> bool:
-        return self._ticket(A.PARK, "park")
-
-    def call_parked(self, ticket_id: str) -> bool:
-        return self._command(A.CALL_PARKED, "call", self.session.counter, ticket=ticket_id)
-
-    def cancel(self, label: str) -> bool:
-        wanted = label.strip().upper()
-        found = [
-            t
-            for t in (self.state.waiting() if self.state else [])
-            if t.label == wanted and t.service in self.session.services
-        ]
-        if not found:
-            _ = translator(self.lang, DOMAIN)
-            return self._refuse(_("No ticket {label} waiting for your services.", label=wanted))
-        return self._command(A.CANCEL, "cancel", found[0].id)
-
-    def pause(self, reason: str) -> bool:
-        return self._command(A.PAUSE, "pause", self.session.counter, reason)
-
-    def resume(self) -> bool:
-        return self._command(A.RESUME, "resume", self.session.counter)
-
-    def close_counter(self) -> bool:
-        return self._command(A.CLOSE, "close_counter", self.session.counter)
-
-    def dismiss_error(self) -> None:
-        self.error, self.error_detail = None, ""
-        self._emit()
-
-    # --- sending --------------------------------------------------------------------------
-
-    def _ticket(self, action: Action, name: str, *args: Any, **kwargs: Any) -> bool:
-        t = self.session.ticket
-        if t is None:
-            return False
-        return self._command(action, name, t.id, *args, counter=self.session.counter, **kwargs)
-
-    def _command(
-        self, action: Action, name: str, *args: Any, force: bool = False, **kwargs: Any
-    ) -> bool:
-        if not force and not self.actions[action]:
-            return False
-        if self.link is None:
-            return False
-        self.error = None
-        self.session = sessions.begin(self.session, action)
-        if self._send("cmd", action, name, *args, **kwargs) is None:
-            self.session = sessions.settle(self.session, None)
-        self._emit()
-        return True
-
-    def _hold(self, action: Action) -> bool:
-        t = self.session.ticket
-        if t is None or not self.actions[action]:
-            return False
-        deadline = self._clock() + self._undo_s
-        self.session = sessions.hold(self.session, PendingUndo(action, t.id, t.label, deadline))
-        self._undo_timer.start(int(self._undo_s * 1000))
-        self._emit()
-        return True
-
-    def _undo_expired(self) -> None:
-        held = self.session.undo
-        if held is None:
-            return
-        self.session = sessions.release(self.session)
-        name = "no_show" if held.action is A.NO_SHOW else "recall"
-        self._command(held.action, name, held.ticket, counter=self.session.counter, force=True)
-
-    def _send(self, kind: str, extra: Any, name: str, *args: Any, **kwargs: Any) -> int | None:
+    def _send(
+        self, kind: str, extra: Any, name: str, /, *args: Any, **kwargs: Any
+    ) -> int | None:  # positional only: a request's own arguments may be called `kind`
         if self.link is None:
             return None
         try:
@@ -329,34 +173,6 @@ class CounterViewModel(QObject):
             self._queue_busy = False
         elif kind and kind != "office":
             self.desk.failed(kind, extra, code, message)
-
-    def _fail(self, text: str, detail: str = "") -> None:
-        self.error, self.error_detail = text, detail
-        self.status.emit(text)
-        self._emit()
-
-    def _refuse(self, text: str) -> bool:
-        self._fail(text)
-        return False
-
-    def _said(self, action: Action, answer: dict[str, Any]) -> None:
-        _ = translator(self.lang, DOMAIN)
-        ticket = answer.get("ticket") if "status" in answer else answer
-        label = (ticket or {}).get("label", "")
-        texts = {
-            A.CALL_NEXT: _("{label} called", label=label),
-            A.CALL_NUMBER: _("{label} called", label=label),
-            A.CALL_PARKED: _("{label} called", label=label),
-            A.COMPLETE: _("{label} done", label=label),
-            A.TRANSFER: _("{label} transferred", label=label),
-        }
-        self._say(texts.get(action, ""))
-
-    def _say(self, text: str) -> None:
-        self.message = text
-        if text:
-            self.status.emit(text)
-        self._emit()
 
     # --- the hub's feed -------------------------------------------------------------------
 

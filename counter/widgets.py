@@ -149,6 +149,7 @@ class TicketCard(QFrame):
         self.number.setText(t.label if t else headline)
         self.number.setAccessibleName(_("Ticket {label}", label=t.label) if t else headline)
         self.phase.setText(_(PHASES[s.phase]))
+        self.phase.setVisible(t is not None)  # with no ticket the headline says the phase
         self.badge.setVisible(bool(t and t.priority))
         self.reason.setText(why.reason if why else "")
         self.reason.setVisible(bool(why and why.reason))
@@ -182,6 +183,7 @@ BUTTONS: tuple[Action, ...] = (
     Action.REACTIVATE,
     Action.CALL_NUMBER,
     Action.CANCEL,
+    Action.SERVICES,
     Action.OPEN,
     Action.CLOSE,
     Action.SIGN_OUT,

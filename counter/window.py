@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from counter import style
-from counter.dialogs import ChoiceDialog, CompleteDialog, NumberDialog, TransferDialog, confirm
+from counter.dialogs import (
+    ChoiceDialog,
+    CompleteDialog,
+    NumberDialog,
+    ServicesDialog,
+    TransferDialog,
+    confirm,
+)
 from counter.glance import service_names
 from counter.panels import CallbacksPanel, ContactsPanel
 from counter.session import Action, Phase
@@ -213,6 +220,17 @@ class CounterWindow(QWidget):
             self._open(
                 NumberDialog(self, self.lang, _("Call a number"), _("Call")),
                 lambda a: vm.call_number(a["value"]),
+            )
+        elif action is A.SERVICES:
+            names = service_names(vm.office, self.lang)
+            counter: dict[str, Any] = next(
+                (c for c in (vm.office or {}).get("counters", []) if c["id"] == vm.session.counter),
+                {},
+            )
+            allowed = [(code, names.get(code, code)) for code in counter.get("services", [])]
+            self._open(
+                ServicesDialog(self, self.lang, allowed, list(vm.session.services)),
+                lambda a: vm.change_services(a["services"]),
             )
         elif action is A.CANCEL:
             self._open(

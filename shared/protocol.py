@@ -128,7 +128,7 @@ class PairingCodeRequest(_Request):
 
 # --- state to and from dicts ----------------------------------------------------------------
 
-_PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "note", "outcome")
+_PRIVATE_TICKET_FIELDS = ("token", "priority", "reason", "reason_kind", "note", "outcome")
 
 
 def _plain(value: Any) -> Any:
@@ -164,7 +164,8 @@ def ticket_from_dict(data: dict[str, Any]) -> Ticket:
         counter=CounterId(data["counter"]) if data.get("counter") else None,
         calls=data.get("calls", 0), called_at=when("called_at"),
         first_called_at=when("first_called_at"), started_at=when("started_at"),
-        finished_at=when("finished_at"), reason=data.get("reason"), note=data.get("note"),
+        finished_at=when("finished_at"), reason=data.get("reason"),
+        reason_kind=data.get("reason_kind"), note=data.get("note"),
         outcome=data.get("outcome"),
         previous=TicketId(data["previous"]) if data.get("previous") else None,
         head=data.get("head", False),

@@ -9,6 +9,7 @@ twice (design §3, "a retried request returns the first answer").
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,12 @@ from shared import const
 from shared.protocol import AGENT_HEADER
 
 JSON = dict[str, Any]
+
+
+# The agent a request is made for, when it differs from `HubClient.agent` at the time it runs:
+# ServerLink queues requests on its network thread and names the agent signed in when the
+# request was MADE (one queued just before a sign-out must not go out as the next agent).
+REQUEST_AGENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("agent")
 
 
 class ClientError(Exception):
@@ -98,9 +105,10 @@ class HubClient:
         headers = {"Idempotency-Key": key} if key else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if self.agent:
+        agent = REQUEST_AGENT.get(self.agent)
+        if agent:
             # Percent-encoded: a header is ASCII on the wire, and agents are called Hélène.
-            headers[AGENT_HEADER] = quote(self.agent, safe=" !#$&'()*+,-./:;=?@[]^_`{|}~")
+            headers[AGENT_HEADER] = quote(agent, safe=" !#$&'()*+,-./:;=?@[]^_`{|}~")
         url = f"{const.API_PREFIX}{path}"
         attempts = 1 + (self.retries if retry else 0)
         for attempt in range(attempts):

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from shared import const
-from shared.client.api import ClientError, HubClient
+from shared.client.api import REQUEST_AGENT, ClientError, HubClient
 from shared.client.netthread import NetThread
 from shared.client.stream import EventStream, Locate
 from shared.core.model import OfficeState
@@ -117,12 +117,14 @@ class ServerLink(QObject):
         if name not in REQUESTS:
             raise ValueError(f"{name!r} is not a hub request; use one of {sorted(REQUESTS)}")
         request_id = next(self._ids)
-        self._thread.submit(self._run(request_id, name, args, kwargs))
+        self._thread.submit(self._run(request_id, name, args, kwargs, self._client.agent))
         return request_id
 
     async def _run(
-        self, request_id: int, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> None:
+        self, request_id: int, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+        agent: str | None,
+    ) -> None:  # fmt: skip
+        REQUEST_AGENT.set(agent)  # this task's own context: the agent when it was asked
         try:
             await self._hub_url(False)
             result = await getattr(self._client, name)(*args, **kwargs)

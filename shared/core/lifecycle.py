@@ -399,6 +399,7 @@ def evolve(state: OfficeState, event: Event) -> OfficeState:
             return _put(state, replace(
                 t, state=S.CALLED, counter=event.counter, calls=1, called_at=event.at,
                 first_called_at=t.first_called_at or event.at, reason=event.reason,
+                reason_kind=event.reason_kind,
             ))  # fmt: skip
         case TicketRecalled():
             t = state.tickets[event.ticket]

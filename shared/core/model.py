@@ -90,6 +90,7 @@ class Ticket:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     reason: str | None = None
+    reason_kind: str | None = None  # TicketCalled.reason_kind: the reason as data, for the UI
     note: str | None = None
     outcome: str | None = None
     previous: TicketId | None = None  # the leg this one was transferred from

@@ -193,3 +193,20 @@ def test_counter_commands_are_idempotent_where_harmless(rules: Rules) -> None:
     closed = run(state, lc.CloseCounter(G1), rules)
     assert lc.decide(closed, lc.CloseCounter(G1), rules, T0) == []
     assert replace(closed.counter(G1)).services == ()
+
+
+def test_the_folded_ticket_keeps_why_it_was_called_as_data(rules: Rules) -> None:
+    """Ticket.reason_kind is the event's kind, so a client never parses the English sentence."""
+    s = issue(office(rules), rules, "t")
+    s = issue(s, rules, "p", priority=True)
+    s = run(s, lc.CallNext(G1), rules)
+    called = s.tickets[TicketId("p")]
+    assert (called.reason_kind, called.reason) == ("priority", "priority visitor, waiting 0 min")
+    s = run(s, lc.TicketCommand(lc.Action.START, TicketId("p")), rules)
+    s = run(s, lc.TicketCommand(lc.Action.PARK, TicketId("p")), rules)
+    s = run(s, lc.CallTicket(G1, TicketId("p")), rules)
+    assert s.tickets[TicketId("p")].reason_kind == "parked"
+    s = run(s, lc.TicketCommand(lc.Action.NO_SHOW, TicketId("p")), rules)
+    s = run(s, lc.CallTicket(G1, TicketId("t")), rules, at=T0 + timedelta(minutes=3))
+    t = s.tickets[TicketId("t")]
+    assert (t.reason_kind, t.reason) == ("chosen", "called by number, waiting 3 min")

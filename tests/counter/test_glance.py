@@ -71,7 +71,8 @@ def _called_by_policy(*waiting: Ticket) -> Ticket:
     """Call next with the real policy, so the reason is the hub's own sentence."""
     choice = choose(list(waiting), (ServiceCode("A"),), RULES, NOW)
     assert choice is not None
-    return replace(choice.ticket, reason=choice.reason, state=TicketState.CALLED)
+    return replace(choice.ticket, reason=choice.reason, reason_kind=choice.reason_kind,
+                   state=TicketState.CALLED, called_at=NOW)  # fmt: skip
 
 
 @pytest.mark.parametrize(("tickets", "fr", "en"), [
@@ -81,7 +82,7 @@ def _called_by_policy(*waiting: Ticket) -> Ticket:
     ((t(1, "A", TicketState.WAITING, 23), t(2, "A", TicketState.WAITING, 4, priority=True)),
      "Visiteur prioritaire, en attente depuis 4 min", "Priority visitor, waiting 4 min"),
     ((t(2, "A", TicketState.WAITING, 9, priority=True),),
-     "Visiteur prioritaire et le plus ancien, 9 min", "Priority visitor and oldest waiting, 9 min"),
+     "Visiteur prioritaire, en attente depuis 9 min", "Priority visitor, waiting 9 min"),
     ((t(1, "A", TicketState.WAITING, 3), t(2, "A", TicketState.WAITING, 1, head=True)),
      "Transféré en tête de file, en attente depuis 1 min",
      "Transferred to the head of the queue, waiting 1 min"),
@@ -92,24 +93,52 @@ def test_why_renders_the_policys_reason(tickets: tuple[Ticket, ...], fr: str, en
     assert g.why(called, NOW, OFFICE, "en").reason == en
 
 
-def test_why_accumulating_by_number_parked_and_unknown() -> None:
-    assert g.reason_text("highest accumulated priority, waiting 8 min", OFFICE, "fr") == (
-        "Priorité accumulée la plus haute, en attente depuis 8 min"
-    )
-    base = t(3, "A", TicketState.CALLED, 12)
-    assert g.reason_text("called by number, waiting 12 min", OFFICE, "fr") == (
-        "Appelé par son numéro, en attente depuis 12 min"
-    )
-    assert g.reason_text("called back after stepping aside", OFFICE, "fr") == (
-        "Rappelé après s'être mis de côté"
-    )
-    assert g.reason_text("a reason from a newer hub", OFFICE, "fr") == "a reason from a newer hub"
-    assert g.why(base, NOW, OFFICE, "fr").reason == ""
+def called(kind: str | None, waited_min: float, sentence: str = "", **kw: object) -> Ticket:
+    """A ticket called `waited_min` after it was issued, 10 minutes ago (the wait said is the
+    wait at the call, not now)."""
+    issued = t(3, "A", TicketState.CALLED, waited_min + 10, **kw)
+    return replace(issued, reason_kind=kind, reason=sentence or None,
+                   called_at=NOW - timedelta(minutes=10))  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "fr", "en"), [
+    ("accumulated", "Priorité accumulée la plus haute, en attente depuis 8 min",
+     "Highest accumulated priority, waiting 8 min"),
+    ("chosen", "Appelé par son numéro, en attente depuis 8 min",
+     "Called by number, waiting 8 min"),
+    ("parked", "Rappelé après s'être mis de côté", "Called back after stepping aside"),
+    ("oldest", "Le plus ancien en attente pour Papiers d'identité, 8 min",
+     "Oldest waiting for Identity papers, 8 min"),
+    ("reactivated", "De retour dans la file après un appel manqué, en attente depuis 8 min",
+     "Back in the queue after missing the call, waiting 8 min"),
+])  # fmt: skip
+def test_why_from_the_kind_the_wait_at_the_call_and_the_service(
+    kind: str, fr: str, en: str
+) -> None:
+    # A misleading sentence: the text comes from the kind, never from parsing the sentence.
+    ticket = called(kind, 8, "oldest waiting for Something else, 99 min")
+    assert g.why(ticket, NOW, OFFICE, "fr").reason == fr
+    assert g.why(ticket, NOW, OFFICE, "en").reason == en
+    assert g.why(ticket, NOW, OFFICE, "fr").waited == "Attend depuis 18 min"
+
+
+def test_an_unknown_kind_shows_the_hubs_sentence_and_no_kind_shows_nothing() -> None:
+    newer = called("quantum", 8, "a reason from a newer hub")
+    assert g.why(newer, NOW, OFFICE, "fr").reason == "a reason from a newer hub"
+    older = called(None, 8, "oldest waiting for Identity papers, 8 min")  # a state without kinds
+    assert g.why(older, NOW, OFFICE, "fr").reason == "oldest waiting for Identity papers, 8 min"
+    assert g.why(called(None, 8), NOW, OFFICE, "fr").reason == ""
+
+
+def test_an_unknown_service_is_named_by_its_code() -> None:
+    ticket = replace(called("oldest", 5), service=ServiceCode("Z"))
+    assert g.why(ticket, NOW, OFFICE, "en").reason == "Oldest waiting for Z, 5 min"
+    assert g.why(ticket, NOW, None, "en").reason == "Oldest waiting for Z, 5 min"
 
 
 def test_why_shows_the_wait_the_transfer_note_and_only_a_priority_flag() -> None:
     leg = replace(t(4, "C", TicketState.CALLED, 31, priority=True), note="Pièce d'identité vue",
-                  reason="oldest waiting for Social file, 31 min")  # fmt: skip
+                  reason_kind="oldest", called_at=NOW)  # fmt: skip
     why = g.why(leg, NOW, OFFICE, "fr")
     assert why.reason == "Le plus ancien en attente pour Dossier social, 31 min"
     assert why.waited == "Attend depuis 31 min"

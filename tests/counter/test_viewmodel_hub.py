@@ -4,69 +4,21 @@ disables everything, and restoring it resumes without a duplicate call."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from counter.session import Action, Phase
-from counter.viewmodel import CounterViewModel
-from counter.window import CounterWindow
-from shared.client.api import HubClient
-from shared.client.link import ServerLink
-from shared.client.stream import fixed_hub
+from tests.counter.hub_helpers import CounterApp, api, settled
 from tests.hubproc import HubProcess
 from tests.tcpproxy import TcpProxy
 
 
-def api(hub: HubProcess, role: str, name: str, method: str, *args: Any) -> Any:
-    async def go() -> Any:
-        async with HubClient(hub.url, token=hub.token(role, name)) as client:
-            return await getattr(client, method)(*args)
-
-    return asyncio.run(go())
-
-
-class Desk:
-    """One counter app: a real ServerLink with a counter token, its view model and window."""
-
-    def __init__(self, qtbot: QtBot, url: str, token: str) -> None:
-        self.link = ServerLink(fixed_hub(url), token)
-        self.vm = CounterViewModel(self.link, "fr")
-        self.window = CounterWindow(self.vm)
-        qtbot.addWidget(self.window)
-        self.link.start()
-        self.vm.start()
-        qtbot.waitUntil(lambda: self.vm.session.connected and self.vm.office is not None,
-                        timeout=10_000)  # fmt: skip
-
-    def close(self) -> None:
-        self.vm.stop()
-        self.link.stop()
-
-
-@pytest.fixture
-def desks(qtbot: QtBot, hub: HubProcess) -> Iterator[list[Desk]]:
-    made: list[Desk] = []
-    try:
-        yield made
-    finally:
-        for desk in made:
-            desk.close()
-
-
-def settled(vm: CounterViewModel) -> bool:
-    return vm.session.pending is None
-
-
-def test_a_day_at_the_counter(qtbot: QtBot, hub: HubProcess, desks: list[Desk]) -> None:
+def test_a_day_at_the_counter(qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]) -> None:
     first = api(hub, "kiosk", "K1", "issue", "A", False, "fr")
-    g1 = Desk(qtbot, hub.url, hub.token("counter", "Desk G1"))
-    desks.append(g1)
+    g1 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    apps.append(g1)
     vm = g1.vm
     assert vm.sign_in("Nadia", "G1", ["A", "B"])
     qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
@@ -104,12 +56,12 @@ def test_a_day_at_the_counter(qtbot: QtBot, hub: HubProcess, desks: list[Desk]) 
 
 
 def test_a_transfer_reaches_the_other_service_with_its_note(
-    qtbot: QtBot, hub: HubProcess, desks: list[Desk]
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
 ) -> None:
     ticket = api(hub, "kiosk", "K1", "issue", "A", False, "fr")
-    g1 = Desk(qtbot, hub.url, hub.token("counter", "Desk G1"))
-    g5 = Desk(qtbot, hub.url, hub.token("counter", "Desk G5"))
-    desks += [g1, g5]
+    g1 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    g5 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G5"))
+    apps += [g1, g5]
     g1.vm.sign_in("Nadia", "G1", ["A"])
     g5.vm.sign_in("Karim", "G5", ["C"])
     for d in (g1, g5):
@@ -135,13 +87,13 @@ def test_a_transfer_reaches_the_other_service_with_its_note(
 
 
 def test_a_cut_link_disables_everything_and_restoring_it_calls_once(
-    qtbot: QtBot, hub: HubProcess, desks: list[Desk]
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
 ) -> None:
     for _ in range(2):
         api(hub, "kiosk", "K1", "issue", "A", False, "fr")
     with TcpProxy(hub.url) as proxy:
-        g1 = Desk(qtbot, proxy.url, hub.token("counter", "Desk G1"))
-        desks.append(g1)
+        g1 = CounterApp(qtbot, proxy.url, hub.token("counter", "Desk G1"))
+        apps.append(g1)
         vm, window = g1.vm, g1.window
         window.show()
         vm.sign_in("Nadia", "G1", ["A"])
@@ -165,3 +117,26 @@ def test_a_cut_link_disables_everything_and_restoring_it_calls_once(
         waiting = [t for t in state["tickets"] if t["state"] == "waiting"]
         assert len(called) == 1 and len(waiting) == 1
         assert called[0]["label"] == vm.session.ticket.label
+
+
+def test_services_change_while_the_counter_stays_open(
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
+) -> None:
+    social = api(hub, "kiosk", "K1", "issue", "C", False, "fr")
+    g3 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G3"))
+    apps.append(g3)
+    vm = g3.vm
+    vm.sign_in("Karim", "G3", ["A"])
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
+    assert not vm.actions[Action.CALL_NEXT]  # nobody waits for A
+    assert vm.change_services(["A", "C"])
+    qtbot.waitUntil(lambda: vm.actions[Action.CALL_NEXT], timeout=5000)
+    assert vm.session.services == ("A", "C") and g3.window.message.text() == "Services modifiés."
+    assert [line.code for line in vm.glance.lines] == ["A", "C"]
+    counters = api(hub, "counter", "G3", "state")["state"]["counters"]
+    assert [(c["status"], c["services"]) for c in counters if c["id"] == "G3"] == [
+        ("open", ["A", "C"])
+    ]
+    assert vm.call_next()
+    qtbot.waitUntil(lambda: vm.session.ticket is not None and settled(vm), timeout=5000)
+    assert vm.session.ticket is not None and vm.session.ticket.label == social["label"]

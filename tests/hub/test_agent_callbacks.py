@@ -338,8 +338,17 @@ def test_server_link_names_its_agent_once_set(qtbot: QtBot, hub: HubProcess) -> 
         link.set_agent(None)
         third = link.request("callbacks")
         qtbot.waitUntil(lambda: third in answers, timeout=10_000)
+        # A request names the agent signed in when it was made, even if it runs after a
+        # sign-out (and a later one the agent of its own time).
+        link.set_agent("Zoé")
+        fourth = link.request("callbacks")
+        link.set_agent(None)
+        fifth = link.request("callbacks")
+        qtbot.waitUntil(lambda: fourth in answers and fifth in answers, timeout=10_000)
     finally:
         link.stop()
     assert answers[first] == ("err", "agent_required")
     assert answers[second] == ("ok", {"callbacks": []})
     assert answers[third] == ("err", "agent_required")
+    assert (answers[fourth], answers[fifth]) == (("ok", {"callbacks": []}),
+                                                 ("err", "agent_required"))  # fmt: skip

@@ -59,6 +59,14 @@ def test_public_queue(office: Office, scene: dict[str, Any]) -> None:
     assert len(queue["state"]["tickets"]) == 3  # the tickets are there, minus private fields
 
 
+def test_the_reasons_kind_is_in_the_full_view_only(office: Office, scene: dict[str, Any]) -> None:
+    """reason_kind "priority" would say who is disabled as surely as the sentence does."""
+    full = {t["id"]: t for t in office.snapshot()["state"]["tickets"]}
+    assert [t["reason_kind"] for t in full.values() if t["reason"]] == ["priority"]
+    for t in office.ok(office.get("/queue"))["state"]["tickets"]:
+        assert "reason_kind" not in t and "reason" not in t
+
+
 def test_public_status_page(office: Office, scene: dict[str, Any]) -> None:
     status = office.status(scene["token"])
     assert status["label"] == "A002" and status["service"] == "C" and status["state"] == "waiting"
