@@ -82,6 +82,14 @@ class Intents:
     def sign_out(self) -> bool:
         if not self.actions[A.SIGN_OUT]:
             return False
+        # The call-backs this agent holds go back to the list for the others (the requests
+        # name the agent still signed in: a queued request keeps the agent of its time).
+        held = {c["id"] for c in self.desk.callbacks if c.get("mine") and c["state"] == "taken"}
+        if self.desk.taken is not None:
+            held.add(self.desk.taken["id"])
+        if self.link is not None:
+            for cid in sorted(held):
+                self.link.request("release_callback", cid)
         set_agent = getattr(self.link, "set_agent", None)
         if set_agent is not None:
             set_agent(None)

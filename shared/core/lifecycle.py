@@ -435,9 +435,13 @@ def evolve(state: OfficeState, event: Event) -> OfficeState:
             )  # fmt: skip
             moved = replace(old, state=S.TRANSFERRED, finished_at=event.at)
             return state.with_ticket(moved).with_ticket(new)
-        case CounterOpened() | CounterServicesChanged():
+        case CounterOpened():
             session = CounterSession(event.counter, CounterStatus.OPEN, event.services, None,
                                      event.at)  # fmt: skip
+            return _put_counter(state, session)
+        case CounterServicesChanged():
+            # Only the services: a paused counter stays paused, with its reason and time.
+            session = replace(state.counter(event.counter), services=event.services)
             return _put_counter(state, session)
         case CounterPaused():
             session = state.counter(event.counter)

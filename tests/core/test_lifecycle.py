@@ -12,6 +12,7 @@ from shared.core.errors import Conflict, IllegalTransition, MontourError, Nothin
 from shared.core.events import TicketNoShow, TicketRecalled
 from shared.core.model import (
     CounterId,
+    CounterStatus,
     OfficeState,
     Rules,
     ServiceCode,
@@ -210,3 +211,16 @@ def test_the_folded_ticket_keeps_why_it_was_called_as_data(rules: Rules) -> None
     s = run(s, lc.CallTicket(G1, TicketId("t")), rules, at=T0 + timedelta(minutes=3))
     t = s.tickets[TicketId("t")]
     assert (t.reason_kind, t.reason) == ("chosen", "called by number, waiting 3 min")
+
+
+def test_changing_services_keeps_the_counters_pause(rules: Rules) -> None:
+    state = run(office(rules), lc.PauseCounter(G1, "break"), rules)
+    paused = state.counter(G1)
+    state = run(state, lc.OpenCounter(G1, (B,)), rules)
+    session = state.counter(G1)
+    assert (session.status, session.pause_reason, session.since) == (
+        CounterStatus.PAUSED,
+        "break",
+        paused.since,
+    )
+    assert session.services == (B,)

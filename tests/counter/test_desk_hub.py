@@ -224,3 +224,27 @@ def test_completing_without_a_search_records_nothing(
     qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
     found = api(hub, "counter", "G9", "search_contacts", "file", "2024-0042", agent="Audit")
     assert found["contacts"] == [] and vm.desk.notice == ""
+
+
+def test_signing_out_gives_back_the_call_backs_the_agent_holds(
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
+) -> None:
+    g1 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    g3 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G3"))
+    apps += [g1, g3]
+    signed_in(qtbot, g1, "Nadia", "G1", ["A", "B"])
+    signed_in(qtbot, g3, "Karim", "G3", ["A", "C"])
+    cid = api(hub, "kiosk", "K1", "request_callback", "A", PHONE, True, "fr")["id"]
+    qtbot.waitUntil(lambda: listed(g1.vm, cid) is not None, timeout=5000)
+    assert g1.vm.desk.take(cid)
+    qtbot.waitUntil(lambda: g1.vm.desk.taken is not None, timeout=5000)
+    qtbot.waitUntil(lambda: (listed(g3.vm, cid) or {}).get("state") == "taken", timeout=5000)
+
+    assert g1.vm.close_counter()  # the end of Nadia's day: close, then sign out
+    qtbot.waitUntil(lambda: g1.vm.session.phase is Phase.CLOSED and settled(g1.vm), timeout=5000)
+    assert g1.vm.sign_out()
+    # Back in Karim's list, to call; he can take it now.
+    qtbot.waitUntil(lambda: (listed(g3.vm, cid) or {}).get("state") == "open", timeout=5000)
+    assert g3.vm.desk.take(cid)
+    qtbot.waitUntil(lambda: g3.vm.desk.taken is not None, timeout=5000)
+    assert access_log(hub, "callback.phone") == [("Nadia", cid), ("Karim", cid)]
