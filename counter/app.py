@@ -127,6 +127,9 @@ def screenshot(path: Path, name: str, lang: str = "fr") -> int:
     window.show()
     vm.changed.emit()
     app.processEvents()
+    if name == "contacts":  # the history and the form to record a contact, below the card
+        window.scroll.ensureWidgetVisible(window.contacts.rule, 0, 8)
+        app.processEvents()
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path))
     window.close()

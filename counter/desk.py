@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from counter.session import Session
-from counter.texts import DOMAIN, error_text
+from counter.texts import CHANNELS, DOMAIN, error_text
 from shared.i18n import translator
 
 NOTE_MAX = 140  # the hub's limit for a contact's or a call-back's note
@@ -42,6 +42,7 @@ class Desk:
         self.subject: str | None = None
         self.contacts: list[dict[str, Any]] | None = None  # None: nothing searched yet
         self.visit = 0  # +1 when the visitor leaves: the history panel then empties its fields
+        self.added = 0  # +1 per contact recorded from the panel: its note field then empties
         self.busy: set[str] = set()  # "callbacks" / "contacts": a request of that panel in flight
         self.notice = ""  # the panels' last confirmation ("Contact recorded")
         self._listing = self._reading = False
@@ -108,11 +109,46 @@ class Desk:
             return False
         if "contacts" in self.busy or not self._session().connected:
             return False
-        visitor = VisitorKey(kind, key.strip())
+        if not self._lookup(VisitorKey(kind, key.strip())):
+            return False
+        self._emit()
+        return True
+
+    def _lookup(self, visitor: VisitorKey) -> bool:
         extra = (self.visit, visitor)  # the answer is for this visitor only
-        if self._send("ct.search", extra, "search_contacts", kind, visitor.key, True) is None:
+        v = visitor
+        if self._send("ct.search", extra, "search_contacts", v.kind, v.key, True) is None:
             return False
         self.busy.add("contacts")
+        return True
+
+    def record(self, channel: str, service: str, outcome: str, note: str) -> bool:
+        """A contact of any channel (a call, an e-mail, a visit) for the visitor found by the
+        last search, with or without a ticket at hand. Once recorded, the history is searched
+        again (a read, logged like any) so the agent sees the new contact on top."""
+        _ = translator(self.lang, DOMAIN)
+        note = note.strip()
+        if self.visitor is None:
+            self._fail(_("Find the visitor first: show their history, with their agreement."), "")
+            return False
+        if len(note) > NOTE_MAX:
+            text = _("The note is too long: {count} characters, {limit} at most.",
+                     count=len(note), limit=NOTE_MAX)  # fmt: skip
+            self._fail(text, "")
+            return False
+        if channel not in CHANNELS or not service or not outcome:
+            self._fail(_("Choose a channel, a service and an outcome."), "")
+            return False
+        if "contacts" in self.busy or not self._session().connected:
+            return False
+        v = self.visitor
+        fields: dict[str, Any] = {"channel": channel, "service": service, "outcome": outcome}
+        fields.update(note=note, consent=True)
+        extra = (self.visit, v)
+        if self._send("ct.add", extra, "record_contact", v.kind, v.key, **fields) is None:
+            return False
+        self.busy.add("contacts")
+        self.notice = ""  # said again once this one is recorded, even if it reads the same
         self._emit()
         return True
 
@@ -179,6 +215,13 @@ class Desk:
                 self.contacts = list(answer.get("contacts") or [])
         elif kind == "ct.record":
             self.notice = _("Visit added to the visitor's history.")
+        elif kind == "ct.add":
+            self.busy.discard("contacts")
+            self.notice = _("Contact recorded.")
+            self.added += 1
+            visit, visitor = extra
+            if visit == self.visit and visitor == self.visitor:  # that visitor is still here
+                self._lookup(visitor)
         self._emit()
 
     def failed(self, kind: str, extra: Any, code: str, message: str) -> None:

@@ -10,20 +10,23 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from counter.desk import NOTE_MAX, Desk
+from counter import style
+from counter.desk import NOTE_MAX, Desk, VisitorKey
 from counter.glance import service_names
 from counter.texts import CALLBACK_OUTCOMES, CHANNELS, DOMAIN
 from counter.widgets import label, scaled
-from shared.i18n import N_, translator
+from shared.i18n import translator
 
 
 def _time(iso: str | None) -> str:
@@ -155,12 +158,16 @@ class CallbacksPanel(QWidget):
 
 class ContactsPanel(QWidget):
     search = Signal(str, str, bool)  # kind, key, consent
+    record = Signal(str, str, str, str)  # channel, service, outcome, note
 
     def __init__(self, lang: str) -> None:
         super().__init__()
         _ = translator(lang, DOMAIN)
         self.lang = lang
-        self._visit = 0
+        self._visit = self._added = 0
+        self._shown_for: VisitorKey | None = None
+        self._can_record = False
+        self._outcomes: list[tuple[str, str]] = []  # the office's (code, label)
         box = QVBoxLayout(self)
         self.kind = QComboBox()
         self.kind.addItem(_("File number"), "file")
@@ -176,42 +183,135 @@ class ContactsPanel(QWidget):
         self.go.clicked.connect(self._search)
         self.key.returnPressed.connect(self._search)
         self.results = _wrapping(_("Earlier contacts"))
+        # As tall as its lines, not more: the form to record a contact follows right after.
+        self.results.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.results.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        line = self.results.fontMetrics().lineSpacing()
+        self.results.setMinimumHeight(line * 5)  # wrapped lines at 200 % text still show
+        self.results.setMaximumHeight(line * 12)  # a long history scrolls
         self.summary = label("", "muted")
         self.rule = label(_("Notes stay short and neutral: no medical or social details."), "muted")
         row = QHBoxLayout()
         row.addWidget(self.kind)
         row.addWidget(self.key, 1)
         box.addLayout(row)
-        for w in (self.consent, self.go, self.summary, self.results, self.rule):
+        for w in (self.consent, self.go, self.summary, self.results, self._form(), self.rule):
             box.addWidget(w)
+
+    def _form(self) -> QWidget:
+        """A contact of any channel for the visitor found: shown only once found (with their
+        agreement), and it needs no ticket (an agent on the phone with a visitor)."""
+        _ = translator(self.lang, DOMAIN)
+        self.form = QWidget()
+        fields = QFormLayout(self.form)
+        fields.setContentsMargins(0, 8, 0, 0)
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # 200 % text
+        heading = label(_("Record a contact"))
+        scaled(heading, 1.1, bold=True)
+        fields.addRow(heading)
+        self.channel = QComboBox()
+        for code in ("counter", "phone", "email", "callback"):  # the likelier first
+            self.channel.addItem(_(CHANNELS[code]), code)
+        self.channel.currentIndexChanged.connect(self._fill_outcomes)
+        self.service = QComboBox()
+        self.outcome = QComboBox()
+        self.note = QLineEdit()  # no max length: a pasted note is not cut, the count says why
+        self.note.setPlaceholderText(_("Short neutral note (optional)"))
+        self.note.textChanged.connect(self._note_changed)
+        self.note.returnPressed.connect(self._record)
+        self.count = label("", "muted")
+        self.add = _button(_("Record this contact"), "primary")
+        self.add.clicked.connect(self._record)
+        for text, w in (
+            (_("Channel"), self.channel),
+            (_("Service"), self.service),
+            (_("Outcome"), self.outcome),
+            (_("Note"), self.note),
+        ):
+            w.setAccessibleName(text)
+            name = label(text)
+            name.setBuddy(w)
+            fields.addRow(name, w)
+        fields.addRow(self.count)
+        fields.addRow(self.add)
+        return self.form
 
     def _search(self) -> None:
         self.search.emit(self.kind.currentData(), self.key.text(), self.consent.isChecked())
 
-    def render(self, desk: Desk, office: dict[str, Any] | None, enabled: bool) -> None:
+    def _record(self) -> None:
+        self.record.emit(
+            self.channel.currentData() or "",
+            self.service.currentData() or "",
+            self.outcome.currentData() or "",
+            self.note.text(),
+        )
+
+    def _note_changed(self) -> None:
+        _ = translator(self.lang, DOMAIN)
+        n = len(self.note.text().strip())
+        over = n > NOTE_MAX
+        self.count.setText(
+            _("The note is too long: {count} characters, {limit} at most.", count=n, limit=NOTE_MAX)
+            if over
+            else f"{n}/{NOTE_MAX}"
+        )
+        self.count.setStyleSheet(f"color: {style.PALETTE.danger_text};" if over else "")
+        self.add.setEnabled(self._can_record and not over and self.outcome.count() > 0)
+
+    def _fill_outcomes(self) -> None:
+        _ = translator(self.lang, DOMAIN)
+        options = list(self._outcomes)
+        if self.channel.currentData() == "callback":
+            options += [(code, _(text)) for code, text in CALLBACK_OUTCOMES]
+        _fill(self.outcome, options)
+        self._note_changed()
+
+    def _reset_form(self, channel: str, service: str | None) -> None:
+        self.channel.setCurrentIndex(max(self.channel.findData(channel), 0))
+        self.service.setCurrentIndex(max(self.service.findData(service), 0))
+        self.outcome.setCurrentIndex(0)
+        self.note.clear()
+
+    def render(
+        self,
+        desk: Desk,
+        office: dict[str, Any] | None,
+        enabled: bool,
+        services: tuple[str, ...] = (),
+        ticket_service: str | None = None,
+    ) -> None:
         _ = translator(self.lang, DOMAIN)
         names = service_names(office, self.lang)
-        outcomes = {
-            o["code"]: (o.get("labels") or {}).get(self.lang, o["code"])
+        self._outcomes = [
+            (o["code"], (o.get("labels") or {}).get(self.lang, o["code"]))
             for o in (office or {}).get("outcomes", [])
-        }
-        outcomes.update(
-            {
-                code: _(text)
-                for code, text in (
-                    ("reached", N_("Reached")),
-                    ("no_answer", N_("No answer")),
-                    ("wrong_number", N_("Wrong number")),
-                )
-            }
-        )
-        self.go.setEnabled(enabled and "contacts" not in desk.busy)
+        ]
+        outcomes = dict(self._outcomes)
+        outcomes.update({code: _(text) for code, text in CALLBACK_OUTCOMES})
+        busy = "contacts" in desk.busy
+        self.go.setEnabled(enabled and not busy)
+        # The agent's services first, then the office's others: a question may be about any.
+        ordered = [s for s in services if s in names] + [s for s in names if s not in services]
+        _fill(self.service, [(code, names[code]) for code in ordered])
+        self._fill_outcomes()
         if desk.visit != self._visit:
             # The visitor left (or the agent signed out): their number and their agreement go
             # too. Only then: a redraw for any other reason keeps what the agent is typing.
             self._visit = desk.visit
             self.key.clear()
             self.consent.setChecked(False)
+            self.note.clear()
+        if desk.visitor != self._shown_for:
+            self._shown_for = desk.visitor
+            # A visitor at the counter, or one on the phone: the likelier channel comes first.
+            self._reset_form("counter" if ticket_service else "phone", ticket_service)
+        if desk.added != self._added:  # recorded: the next contact starts with an empty note
+            self._added = desk.added
+            self.note.clear()
+        self.form.setVisible(desk.visitor is not None and desk.contacts is not None)
+        self._can_record = enabled and not busy
+        self._note_changed()
         self.results.clear()
         if desk.contacts is None:
             self.summary.setText(
@@ -238,3 +338,17 @@ class ContactsPanel(QWidget):
                 c.get("note", ""),
             ]
             self.results.addItem(" · ".join(p for p in parts if p))
+
+
+def _fill(combo: QComboBox, options: list[tuple[str, str]]) -> None:
+    """Refill a choice only when its options changed, keeping the agent's pick: the panel is
+    redrawn at every event of the office and every tick of the clock."""
+    if [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == options:
+        return
+    keep = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for code, text in options:
+        combo.addItem(text, code)
+    combo.setCurrentIndex(max(combo.findData(keep), 0))
+    combo.blockSignals(False)

@@ -188,7 +188,7 @@ CONTACTS: list[dict[str, Any]] = [
         "channel": "phone",
         "service": "C",
         "outcome": "incomplete",
-        "note": "Attestation CAF manquante",
+        "note": "Pièce manquante",
         "agent": "Karim",
     },
     {

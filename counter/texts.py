@@ -50,7 +50,7 @@ LABELS: dict[Action, str] = {
     A.PAUSE: N_("Pause"),
     A.RESUME: N_("Resume"),
     A.CLOSE: N_("Close the counter"),
-    A.SERVICES: N_("Change services"),
+    A.SERVICES: N_("My services"),  # short: the buttons stand in two columns
     A.UNDO: N_("Undo"),
 }
 

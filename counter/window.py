@@ -55,6 +55,8 @@ class CounterWindow(QWidget):
         if on_top:
             self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self.dialog: QDialog | None = None
+        self._seen = ("", "")  # the view model's message and the panels' notice, last drawn
+        self._latest = ""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.banner = label(
@@ -91,6 +93,7 @@ class CounterWindow(QWidget):
         self.callbacks.release.connect(vm.desk.release)
         self.callbacks.outcome.connect(vm.desk.outcome)
         self.contacts.search.connect(vm.desk.search)
+        self.contacts.record.connect(vm.desk.record)
         self.tabs.addTab(self.glance, _("Queue") + " (Ctrl+1)")
         self.tabs.addTab(self.callbacks, _("Call-backs") + " (Ctrl+2)")
         self.tabs.addTab(self.contacts, _("History") + " (Ctrl+3)")
@@ -302,7 +305,7 @@ class CounterWindow(QWidget):
                     seconds=int(const.COUNTER_UNDO_S),
                 )
             )
-        self.message.setText(vm.message)
+        self.message.setText(self._latest_status())
         headline = _("Paused") if s.phase is Phase.PAUSED else _("No visitor")
         if s.phase is Phase.CLOSED:
             headline = _("Counter closed")
@@ -311,10 +314,23 @@ class CounterWindow(QWidget):
         self.glance.render(vm.glance)
         enabled = s.connected and signed_in
         self.callbacks.render(vm.desk, vm.office, enabled)
-        self.contacts.render(vm.desk, vm.office, enabled)
+        ticket = s.ticket.service if s.ticket is not None else None
+        self.contacts.render(vm.desk, vm.office, enabled, s.services, ticket)
         mine = sum(1 for c in vm.desk.callbacks if c.get("state") == "open")
         self.tabs.setTabText(1, _("Call-backs") + (f" ({mine})" if mine else "") + " (Ctrl+2)")
         self._reflow()
+
+    def _latest_status(self) -> str:
+        """The newer of the last thing done and the panels' last confirmation ("Contact
+        recorded."): a notice is said once, like a status message, then stays until the next."""
+        message, notice = self.vm.message, self.vm.desk.notice
+        if message != self._seen[0]:
+            self._latest = message
+        if notice != self._seen[1] and notice:
+            self._latest = notice
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.message, notice))
+        self._seen = (message, notice)
+        return self._latest
 
     def _reflow(self) -> None:
         """Two columns of buttons when they fit, one at large text sizes (200 %)."""

@@ -45,10 +45,10 @@ class RecordingLink(QObject):
 
 
 def make(
-    qtbot: QtBot, state: str = "idle", undo_s: float = 5.0
+    qtbot: QtBot, state: str = "idle", undo_s: float = 5.0, lang: str = "fr"
 ) -> tuple[CounterWindow, CounterViewModel, RecordingLink]:
     link = RecordingLink()
-    vm = CounterViewModel(link, "fr", now=lambda: samples.NOW, undo_s=undo_s)
+    vm = CounterViewModel(link, lang, now=lambda: samples.NOW, undo_s=undo_s)
     window = CounterWindow(vm)
     qtbot.addWidget(window)
     window.resize(420, 720)

@@ -52,3 +52,38 @@ def test_the_consent_box_survives_a_redraw_and_goes_with_the_visitor(qtbot: QtBo
     link.callFinished.emit(link.last("complete")[0], {"id": samples.CALLED.id, "state": "done",
                                                       "counter": "G3", "label": "C012"})  # fmt: skip
     assert panel.key.text() == "" and not panel.consent.isChecked()
+
+
+def test_the_contact_form_goes_with_the_visitor_and_a_late_answer_reads_nothing(
+    qtbot: QtBot,
+) -> None:
+    """A visitor at the counter: the form offers the counter channel and the ticket's service;
+    the visitor leaves while their contact is on its way: the form empties, and the answer
+    does not search a history for a visitor who is no longer there."""
+    window, vm, link = make(qtbot, "serving")
+    panel = window.contacts
+    window.tabs.setCurrentWidget(panel)
+    assert vm.desk.search("file", "2024-0042", True)
+    link.callFinished.emit(link.last("search_contacts")[0],
+                           {"subject": "s1", "contacts": samples.CONTACTS})  # fmt: skip
+    assert panel.form.isVisibleTo(window)
+    assert (panel.channel.currentData(), panel.service.currentData()) == ("counter", "C")
+    panel.note.setText("Pièce vue")
+    vm.changed.emit()  # a redraw keeps what the agent typed
+    assert panel.note.text() == "Pièce vue"
+    panel.add.click()
+    _, args, kwargs = link.last("record_contact")
+    assert args == ("file", "2024-0042")
+    assert kwargs == {"channel": "counter", "service": "C", "outcome": "done",
+                      "note": "Pièce vue", "consent": True}  # fmt: skip
+    assert not panel.add.isEnabled()  # one at a time
+
+    assert vm.complete("done")
+    link.callFinished.emit(link.last("complete")[0], {"id": samples.CALLED.id, "state": "done",
+                                                      "counter": "G3", "label": "C012"})  # fmt: skip
+    assert not panel.form.isVisibleTo(window) and panel.note.text() == ""
+    searches = len([s for s in link.sent if s[1] == "search_contacts"])
+    link.callFinished.emit(link.last("record_contact")[0], {"id": "c9", "channel": "counter"})
+    assert len([s for s in link.sent if s[1] == "search_contacts"]) == searches
+    assert vm.desk.notice == "Contact enregistré." and not vm.desk.busy
+    assert vm.desk.contacts is None

@@ -7,6 +7,7 @@ history is found, grows with the visit just completed, and nothing is searched w
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from counter.dialogs import CompleteDialog
@@ -248,3 +249,81 @@ def test_signing_out_gives_back_the_call_backs_the_agent_holds(
     assert g3.vm.desk.take(cid)
     qtbot.waitUntil(lambda: g3.vm.desk.taken is not None, timeout=5000)
     assert access_log(hub, "callback.phone") == [("Nadia", cid), ("Karim", cid)]
+
+
+def test_a_phone_contact_recorded_with_no_ticket_at_hand(
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
+) -> None:
+    """Issue 5 point 6: an agent on the phone with a visitor, no ticket: the history is found
+    with consent, a phone contact with a note is recorded, and the history read again (logged)
+    shows it first. Before a search there is no form; a note over 140 characters is not sent."""
+    api(hub, "counter", "Phone desk", "record_contact", "file", "2024-0042", "counter", "A",
+        "done", "", agent="Julie")  # fmt: skip
+    g1 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    apps.append(g1)
+    vm, window = g1.vm, g1.window
+    signed_in(qtbot, g1, "Nadia", "G1", ["A", "B"])
+    panel = window.contacts
+    window.tabs.setCurrentWidget(panel)
+    assert vm.session.ticket is None
+
+    # No search yet: no form, and a record asked anyway is refused, said, and never sent.
+    assert panel.isVisibleTo(window) and not panel.form.isVisibleTo(window)
+    assert not vm.desk.record("phone", "B", "done", "Appel")
+    assert window.error_text.text().startswith("Trouvez d'abord le visiteur")
+    assert not vm.desk.busy and access_log(hub, "contacts.search") == []
+    vm.dismiss_error()
+
+    panel.key.setText("2024-0042")
+    panel.consent.setChecked(True)
+    panel.go.click()
+    qtbot.waitUntil(lambda: vm.desk.contacts is not None and not vm.desk.busy, timeout=5000)
+    assert panel.form.isVisibleTo(window) and panel.add.isEnabled()
+    assert panel.channel.currentData() == "phone"  # no ticket at hand: on the phone, likely
+    assert [panel.channel.itemText(i) for i in range(panel.channel.count())] == [
+        "Guichet", "Téléphone", "Courriel", "Rappel"]  # fmt: skip
+    assert [panel.service.itemData(i) for i in range(panel.service.count())][:2] == ["A", "B"]
+
+    # The call-back outcomes are offered for the call-back channel only.
+    def codes() -> list[str]:
+        return [panel.outcome.itemData(i) for i in range(panel.outcome.count())]
+
+    panel.channel.setCurrentIndex(panel.channel.findData("callback"))
+    assert codes() == ["done", "incomplete", "redirected", "reached", "no_answer", "wrong_number"]
+    panel.channel.setCurrentIndex(panel.channel.findData("phone"))
+    assert codes() == ["done", "incomplete", "redirected"]
+    panel.service.setCurrentIndex(panel.service.findData("B"))
+    panel.outcome.setCurrentIndex(panel.outcome.findData("incomplete"))
+
+    # 141 characters: the button is off, the count says why, Enter is refused and said.
+    panel.note.setText("x" * 141)
+    assert not panel.add.isEnabled()
+    assert panel.count.text() == "La note est trop longue : 141 caractères, 140 au plus."
+    qtbot.keyClick(panel.note, Qt.Key.Key_Return)
+    assert window.error_text.text() == panel.count.text()
+    assert not vm.desk.busy and access_log(hub, "contacts.search") == [("Nadia", vm.desk.subject)]
+    assert panel.note.text() == "x" * 141  # nothing the agent typed is lost
+    vm.dismiss_error()
+
+    note = "Rendez-vous fixé par téléphone"
+    panel.note.setText(note)
+    assert panel.add.isEnabled() and panel.count.text() == f"{len(note)}/140"
+    panel.add.click()
+    qtbot.waitUntil(lambda: len(vm.desk.contacts or []) == 2 and not vm.desk.busy, timeout=5000)
+    first = vm.desk.contacts[0]  # type: ignore[index]
+    assert (first["channel"], first["service"], first["outcome"], first["note"],
+            first["agent"]) == ("phone", "B", "incomplete", note, "Nadia")  # fmt: skip
+    line = panel.results.item(0).text()
+    assert "Téléphone" in line and "Dossier incomplet" in line and note in line
+    assert panel.summary.text() == "2 contacts précédents"
+    assert access_log(hub, "contacts.search") == [("Nadia", vm.desk.subject)] * 2  # read again
+    assert window.message.text() == "Contact enregistré." and vm.error is None
+    assert panel.note.text() == "" and panel.channel.currentData() == "phone"
+
+    # The agent signs out: the visitor's number, the form and its note leave the screen.
+    panel.note.setText("Brouillon")
+    assert vm.close_counter()
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.CLOSED and settled(vm), timeout=5000)
+    assert vm.sign_out()
+    assert vm.desk.visitor is None and not panel.form.isVisibleTo(panel)
+    assert panel.note.text() == "" and panel.key.text() == ""

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from counter import style
+from counter import samples, style
+from counter.desk import VisitorKey
 from counter.dialogs import ChoiceDialog, TransferDialog
 from counter.session import Action
 from shared.ui.contrast import contrast
@@ -157,16 +158,30 @@ def test_edges_and_the_focus_ring_reach_3_to_1() -> None:
 def test_every_control_has_an_accessible_name(qtbot: QtBot, state: str) -> None:
     window, vm, _link = make(qtbot, state)
     if state == "callbacks":
-        from counter import samples
-
         vm.desk.taken = samples.TAKEN
-        vm.changed.emit()
+        window.tabs.setCurrentWidget(window.callbacks)
+    elif state == "contacts":  # a visitor found: the form to record a contact shows too
+        vm.desk.visitor, vm.desk.contacts = VisitorKey("file", "AB-123"), samples.CONTACTS
+        window.tabs.setCurrentWidget(window.contacts)
+    vm.changed.emit()
+    if state == "contacts":
+        assert window.contacts.form.isVisibleTo(window)
     kinds = (QAbstractButton, QLineEdit, QComboBox, QCheckBox, QListWidget)
     controls = [w for k in kinds for w in window.findChildren(k) if w.isVisibleTo(window)]
     assert controls
     unnamed = [w for w in controls if not w.accessibleName() and not
                (isinstance(w, QAbstractButton) and w.text())]  # fmt: skip
     assert not unnamed, [type(w).__name__ for w in unnamed]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_at_normal_text_the_buttons_stand_in_two_columns_and_the_queue_shows(
+    qtbot: QtBot, lang: str
+) -> None:
+    """The window stays compact: one column of 18 buttons would push the queue off screen."""
+    window, _vm, _link = make(qtbot, "called", lang=lang)
+    assert window.grid.columns == 2
+    assert window.tabs.visibleRegion().boundingRect().height() > 100
 
 
 def test_works_at_200_percent_text(qtbot: QtBot) -> None:
@@ -188,3 +203,31 @@ def test_works_at_200_percent_text(qtbot: QtBot) -> None:
                 assert lbl.width() >= lbl.sizeHint().width(), lbl.text()
     finally:
         app.setFont(before)
+
+
+def test_the_keyboard_reaches_the_contact_form_in_order(qtbot: QtBot) -> None:
+    """Ctrl+F goes to the number; Tab then walks the search, the history and the form, down
+    to "Record this contact", which Space presses (A1: keyboard operable)."""
+    window, vm, link = make(qtbot, "idle")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    panel = window.contacts
+    assert window.tabs.currentWidget() is panel
+    qtbot.waitUntil(lambda: panel.key.hasFocus())
+    assert not panel.form.isVisibleTo(window)
+    vm.desk.visitor, vm.desk.contacts = VisitorKey("phone", "0612345678"), samples.CONTACTS
+    vm.changed.emit()
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+        if reached[-1] is panel.add:
+            break
+    form = [panel.channel, panel.service, panel.outcome, panel.note, panel.add]
+    assert [w for w in reached if w in form] == form
+    assert reached.index(panel.consent) < reached.index(panel.go) < reached.index(panel.channel)
+    names = [w.accessibleName() for w in form]
+    assert names == ["Canal", "Service", "Résultat", "Note", "Enregistrer ce contact"]
+    panel.note.setText("Appel")
+    qtbot.keyClick(panel.add, Qt.Key.Key_Space)
+    _, args, kwargs = link.last("record_contact")
+    assert args == ("phone", "0612345678") and kwargs["channel"] == "phone"
