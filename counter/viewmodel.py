@@ -69,6 +69,9 @@ class CounterViewModel(Intents, QObject):
         self._last_refresh = -1e9
         self._undo_timer = self._timer(True, self._undo_expired)
         self._refresh_timer = self._timer(True, self._refresh)
+        # Other counters' events only change the figures at a glance: redrawn at most this
+        # often (a busy office sends dozens a second); the agent's own counter at once.
+        self._soon = self._timer(True, self._emit, const.COUNTER_GLANCE_REDRAW_S)
         self._tick = self._timer(False, self._emit, const.COUNTER_CLOCK_TICK_S)
         self._callbacks_timer = self._timer(
             False, self.desk.refresh_callbacks, const.COUNTER_CALLBACKS_REFRESH_S
@@ -101,7 +104,8 @@ class CounterViewModel(Intents, QObject):
         """Before the link stops. A no-show still held back is sent now, not lost."""
         if self.session.undo is not None:
             self._undo_expired()
-        for timer in (self._undo_timer, self._refresh_timer, self._tick, self._callbacks_timer):
+        for timer in (self._undo_timer, self._refresh_timer, self._tick, self._callbacks_timer,
+                      self._soon):  # fmt: skip
             timer.stop()
         self.link = None
 
@@ -190,10 +194,19 @@ class CounterViewModel(Intents, QObject):
         self._emit()
 
     def _snapshot(self, state: OfficeState, seq: int) -> None:
+        before = self._mine()
         self.state = state
         self._observe()
         self._schedule_refresh()
-        self._emit()
+        if self._mine() != before:
+            self._emit()
+        elif not self._soon.isActive():
+            self._soon.start()
+
+    def _mine(self) -> tuple[Any, ...]:
+        """What the agent acts on: a change there is drawn at once (the rest can wait)."""
+        s = self.session
+        return (s.phase, s.ticket, s.pending, s.connected, tuple(self.actions.values()))
 
     def _event(self, state: OfficeState, event: Any, seq: int) -> None:
         self._snapshot(state, seq)
@@ -222,6 +235,7 @@ class CounterViewModel(Intents, QObject):
         self.desk.refresh_callbacks()
 
     def _emit(self) -> None:
+        self._soon.stop()  # this redraw covers what it was waiting for
         tid = None if self.session.ticket is None else self.session.ticket.id
         if tid != self._seen_ticket:
             if self._seen_ticket is not None:  # that visitor left the counter

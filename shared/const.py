@@ -120,3 +120,4 @@ COUNTER_UNDO_S = 5.0  # a no-show (or a last recall) is held back this long: Und
 COUNTER_CALLBACKS_REFRESH_S = 30.0  # the call-back list is fetched again at least this often
 COUNTER_REFRESH_MIN_S = 2.0  # events refresh /queue and call-backs at most this often
 COUNTER_CLOCK_TICK_S = 30.0  # waits shown in minutes: redrawn this often without any event
+COUNTER_GLANCE_REDRAW_S = 0.25  # other counters' events redraw the glance at most this often
