@@ -13,7 +13,7 @@ from tests.counter.counter_helpers import make
 
 
 def test_other_counters_events_are_drawn_together_and_ours_at_once(qtbot: QtBot) -> None:
-    window, vm, _link = make(qtbot, "idle")  # G3 serving A and C, six waiting
+    _window, vm, _link = make(qtbot, "idle")  # G3 serving A and C, six waiting
     drawn: list[int] = []
     vm.changed.connect(lambda: drawn.append(1))
     state = vm.state
