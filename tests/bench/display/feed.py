@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from display import commands
@@ -60,11 +60,18 @@ def build(url: str) -> tuple[QApplication, Display]:
 
 
 def run_until(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None:
+    # processEvents(flags, maxtime) drops WaitForMoreEvents and would spin a core the hub
+    # needs: this blocks until events come, a 50 ms timer's at the latest.
+    wake = QTimer()
+    wake.start(50)
     deadline = time.monotonic() + timeout_s
-    while not done():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the display benchmark did not finish in time")
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    try:
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the display benchmark did not finish in time")
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        wake.stop()
 
 
 def measure(url: str, kiosk: str, counter: str, calls: int, soak: int) -> dict[str, object]:
