@@ -98,13 +98,18 @@ async def _push(
 ) -> None:
     loop = asyncio.get_running_loop()
     last_ping = loop.time()
+    sent = 0  # the last event sent to this client
     while True:
         timeout = max(0.0, last_ping + const.WS_PING_INTERVAL_S - loop.time())
         try:
             seq, event = await asyncio.wait_for(sub.queue.get(), timeout)
         except TimeoutError:
             await cursor.ready.wait()
-            await websocket.send_json({"type": "ping", "seq": hub.broadcaster.seq})
+            # What this client must have by now: the snapshot and the events sent after it. Not
+            # the broadcaster's seq: an event published while wait_for was timing out is still
+            # in this queue, and a ping ahead of it made the client resync for nothing (a
+            # snapshot of the whole day, several times an hour in a busy office).
+            await websocket.send_json({"type": "ping", "seq": max(sent, cursor.floor)})
             last_ping = loop.time()
             continue
         if sub.lagging:
@@ -115,3 +120,4 @@ async def _push(
         if seq <= cursor.floor:
             continue
         await websocket.send_text(hub.broadcaster.encoded(seq, event, public))
+        sent = seq

@@ -139,3 +139,31 @@ def test_a_refused_request_sends_no_event(office: Office) -> None:
         (event,) = events_until(ws, office.service.seq)
         assert event["seq"] == snap["seq"] + 1
         assert event["event"]["type"] == "TicketIssued"
+
+
+N_EVENTS = 1000
+
+
+def test_a_ping_never_announces_an_event_not_yet_sent(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ping says which seq the client must have. An event published while the pusher's wait
+    was timing out is still in the client's queue: a ping that counted it made the client
+    resync, and a resync sends the whole day's state. Pings every 0.5 ms here, against
+    N_EVENTS events, so that the two meet (without the fix this failed every time)."""
+    monkeypatch.setattr("shared.const.WS_PING_INTERVAL_S", 0.0005)
+    with office.client.websocket_connect(f"{EVENTS}?token={office.tokens['display']}") as ws:
+        have = ws.receive_json()["seq"]  # the snapshot's
+        for i in range(N_EVENTS):
+            office.issue("AB"[i % 2])
+        last, pings, ahead = office.service.seq, 0, []
+        while have < last:
+            message = ws.receive_json()
+            if message["type"] == "ping":
+                pings += 1
+                if message["seq"] > have:
+                    ahead.append((message["seq"], have))
+            else:
+                assert message["seq"] == have + 1
+                have = message["seq"]
+    assert pings > 0 and ahead == [], ahead[:5]
