@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.config import OfficeConfig, Periods
 from shared.core import events as ev
@@ -51,6 +51,9 @@ class OpenCounterRequest(_Request):
 
 class PauseRequest(_Request):
     reason: ShortText = ""
+    # The planned end of the break, if known: an ISO time with its offset (JSON has no
+    # datetime type, so this one field is parsed from text despite the strict mode).
+    until: AwareDatetime | None = Field(default=None, strict=False)
 
 
 class CallRequest(_Request):
@@ -197,6 +200,7 @@ def state_from_dict(data: dict[str, Any]) -> OfficeState:
             tuple(ServiceCode(s) for s in c["services"]),
             c.get("pause_reason"),
             datetime.fromisoformat(c["since"]) if c.get("since") else None,
+            datetime.fromisoformat(c["pause_until"]) if c.get("pause_until") else None,
         )
         for c in data["counters"]
     ]

@@ -121,6 +121,7 @@ class CounterPaused:
     at: datetime
     counter: CounterId
     reason: str
+    until: datetime | None = None  # the planned end of a break, when the agent gave one
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,11 @@ def from_dict(data: dict[str, Any]) -> Event:
     cls = EVENT_TYPES[data["type"]]
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
+        if f.name not in data and f.default is not dataclasses.MISSING:
+            continue  # a field added later, with a default: older logs lack it
         value = data[f.name]
+        if f.name == "until" and value is not None:
+            value = datetime.fromisoformat(value)
         if f.name == "at":
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:

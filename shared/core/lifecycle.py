@@ -151,6 +151,7 @@ class OpenCounter:
 class PauseCounter:
     counter: CounterId
     reason: str
+    until: datetime | None = None  # the planned end of the break (the estimates use it)
 
 
 @dataclass(frozen=True)
@@ -246,9 +247,11 @@ def decide(state: OfficeState, command: Command, rules: Rules, now: datetime) ->
             return (
                 [] if session.services == services else [CounterServicesChanged(now, cid, services)]
             )
-        case PauseCounter(counter=cid, reason=reason):
+        case PauseCounter(counter=cid, reason=reason, until=until):
             _open_counter(state, cid, rules)  # paused only from open and free
-            return [CounterPaused(now, cid, reason)]
+            if until is not None and until <= now:
+                raise InvalidInput("The end of the break must be later than now.")
+            return [CounterPaused(now, cid, reason, until)]
         case ResumeCounter(counter=cid):
             _known_counter(cid, rules)
             session = state.counter(cid)
@@ -446,12 +449,14 @@ def evolve(state: OfficeState, event: Event) -> OfficeState:
         case CounterPaused():
             session = state.counter(event.counter)
             return _put_counter(state, replace(
-                session, status=CounterStatus.PAUSED, pause_reason=event.reason, since=event.at
+                session, status=CounterStatus.PAUSED, pause_reason=event.reason, since=event.at,
+                pause_until=event.until,
             ))  # fmt: skip
         case CounterResumed():
             session = state.counter(event.counter)
             return _put_counter(state, replace(
-                session, status=CounterStatus.OPEN, pause_reason=None, since=event.at
+                session, status=CounterStatus.OPEN, pause_reason=None, since=event.at,
+                pause_until=None,
             ))  # fmt: skip
         case CounterClosed():
             return _put_counter(state, CounterSession(event.counter, since=event.at))

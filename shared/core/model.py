@@ -104,6 +104,7 @@ class CounterSession:
     services: tuple[ServiceCode, ...] = ()
     pause_reason: str | None = None
     since: datetime | None = None
+    pause_until: datetime | None = None  # a break's planned end, when given
 
 
 ACTIVE_STATES = (TicketState.CALLED, TicketState.SERVING)

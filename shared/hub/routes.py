@@ -229,7 +229,7 @@ async def pause(request: Request, counter_id: str, body: protocol.PauseRequest) 
     device = require_device(request, R.COUNTER)
     cid = CounterId(counter_id)
     return await _counter_write(
-        request, device, cid, lambda tx: lifecycle.PauseCounter(cid, body.reason)
+        request, device, cid, lambda tx: lifecycle.PauseCounter(cid, body.reason, body.until)
     )
 
 

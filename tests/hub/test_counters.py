@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from tests.hub.conftest import Office
@@ -76,7 +77,7 @@ def test_close_then_reopen(office: Office) -> None:
     office.ok(office.post("/counters/G1/close", "counter"))
     assert session(office, "G1") == {
         "id": "G1", "status": "closed", "services": [], "pause_reason": None,
-        "since": office.clock.now().isoformat(),
+        "since": office.clock.now().isoformat(), "pause_until": None,
     }  # fmt: skip
     assert office.open("G1", "B")["services"] == ["B"]
 
@@ -113,3 +114,20 @@ def test_a_counter_opens_only_on_its_configured_services(office: Office) -> None
     with office.unchanged():
         r = office.post("/counters/G1/open", "counter", {"services": ["A", "C"]})
         assert r.status_code == 422 and "G1 may serve only A, B" in r.json()["message"]
+
+
+def test_a_break_may_say_when_it_ends(office: Office) -> None:
+    office.open("G1", "A")
+    now = office.clock.now()
+    past = office.post("/counters/G1/pause", "counter",
+                       {"reason": "lunch", "until": now.isoformat()})  # fmt: skip
+    assert past.status_code == 422 and "later than now" in past.json()["message"]
+    until = (now + timedelta(minutes=45)).isoformat()
+    office.ok(office.post("/counters/G1/pause", "counter", {"reason": "lunch", "until": until}))
+    s = session(office, "G1")
+    assert s is not None and (s["status"], s["pause_until"]) == ("paused", until)
+    paused = [e for e in office.events() if e["type"] == "CounterPaused"]
+    assert paused[-1]["until"] == until
+    office.ok(office.post("/counters/G1/resume", "counter"))
+    s = session(office, "G1")
+    assert s is not None and s["pause_until"] is None
