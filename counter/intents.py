@@ -10,6 +10,7 @@ sent only then: Undo simply never sends it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QTimer, SignalInstance
@@ -17,7 +18,7 @@ from PySide6.QtCore import QTimer, SignalInstance
 from counter import session as sessions
 from counter.desk import Desk
 from counter.session import Action, PendingUndo, Session
-from counter.texts import DOMAIN
+from counter.texts import DOMAIN, PAUSE_MINUTES
 from shared.client.link import Link
 from shared.core.model import OfficeState
 from shared.i18n import Translator, translator
@@ -38,6 +39,7 @@ class Intents:
     desk: Desk
     status: SignalInstance
     _clock: Callable[[], float]
+    _now: Callable[[], datetime]
     _undo_s: float
     _undo_timer: QTimer
 
@@ -167,7 +169,9 @@ class Intents:
         return self._command(A.CANCEL, "cancel", found[0].id)
 
     def pause(self, reason: str) -> bool:
-        return self._command(A.PAUSE, "pause", self.session.counter, reason)
+        minutes = PAUSE_MINUTES.get(reason)
+        until = None if minutes is None else (self._now() + timedelta(minutes=minutes)).isoformat()
+        return self._command(A.PAUSE, "pause", self.session.counter, reason, until=until)
 
     def resume(self) -> bool:
         return self._command(A.RESUME, "resume", self.session.counter)

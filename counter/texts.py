@@ -64,10 +64,14 @@ PHASES: dict[Phase, str] = {
 }
 
 PAUSE_REASONS: tuple[tuple[str, str], ...] = (
-    ("break", N_("Break")),
-    ("admin", N_("Admin work")),
-    ("other", N_("Other")),
+    ("break", N_("Break, 15 min")),
+    ("lunch", N_("Lunch, 45 min")),
+    ("admin", N_("Admin work, 30 min")),
+    ("other", N_("Other, no set end")),
 )
+# The planned length of each kind of pause: the hub's wait estimates count on the counter
+# coming back then (an agent back earlier or later just resumes; nothing is enforced).
+PAUSE_MINUTES: dict[str, int] = {"break": 15, "lunch": 45, "admin": 30}
 
 CALLBACK_OUTCOMES: tuple[tuple[str, str], ...] = (
     ("reached", N_("Reached")),

@@ -184,8 +184,12 @@ class HubClient:
     async def close_counter(self, cid: str) -> JSON:
         return await self._counter(cid, "close")
 
-    async def pause(self, cid: str, reason: str = "") -> JSON:
-        return await self._counter(cid, "pause", {"reason": reason})
+    async def pause(self, cid: str, reason: str = "", until: str | None = None) -> JSON:
+        """`until`: the planned end of the break (ISO time with its offset), if known."""
+        body: dict[str, Any] = {"reason": reason}
+        if until is not None:
+            body["until"] = until
+        return await self._counter(cid, "pause", body)
 
     async def resume(self, cid: str) -> JSON:
         return await self._counter(cid, "resume")

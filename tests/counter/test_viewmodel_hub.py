@@ -5,6 +5,7 @@ disables everything, and restoring it resumes without a duplicate call."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -140,3 +141,19 @@ def test_services_change_while_the_counter_stays_open(
     assert vm.call_next()
     qtbot.waitUntil(lambda: vm.session.ticket is not None and settled(vm), timeout=5000)
     assert vm.session.ticket is not None and vm.session.ticket.label == social["label"]
+
+
+def test_a_lunch_break_tells_the_hub_when_the_counter_comes_back(
+    qtbot: QtBot, hub: HubProcess, apps: list[CounterApp]
+) -> None:
+    g1 = CounterApp(qtbot, hub.url, hub.token("counter", "Desk G1"))
+    apps.append(g1)
+    vm = g1.vm
+    vm.sign_in("Nadia", "G1", ["A"])
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.IDLE and settled(vm), timeout=5000)
+    before = datetime.now(UTC)
+    assert vm.pause("lunch")
+    qtbot.waitUntil(lambda: vm.session.phase is Phase.PAUSED and settled(vm), timeout=5000)
+    counters = api(hub, "counter", "G1", "state")["state"]["counters"]
+    until = datetime.fromisoformat(next(c for c in counters if c["id"] == "G1")["pause_until"])
+    assert timedelta(minutes=44) < until - before < timedelta(minutes=46)

@@ -3,6 +3,8 @@ sent twice, destructive actions ask or wait with Undo, contrast, labels, 200 % t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -117,7 +119,10 @@ def test_pause_with_a_reason_then_f8_resumes(qtbot: QtBot) -> None:
     assert isinstance(window.dialog, ChoiceDialog)
     window.dialog.choose("admin")
     window.dialog.accept()
-    assert link.last("pause")[1] == ("G3", "admin")
+    _, args, kwargs = link.last("pause")
+    # The planned end goes with it (the hub's estimates count on the counter coming back).
+    assert (args, kwargs) == (("G3", "admin"),
+                              {"until": (samples.NOW + timedelta(minutes=30)).isoformat()})  # fmt: skip
     window, _vm, link = make(qtbot, "paused")
     assert window.grid.buttons[Action.PAUSE].text() == "Fin de pause  (F8)"
     qtbot.keyClick(window, Qt.Key.Key_F8)
