@@ -105,7 +105,10 @@ def state(
     ]
     if ticket is not None:
         tickets.append(ticket)
-    counters = {G3: CounterSession(G3, status, (ServiceCode("A"), ServiceCode("C")))}
+    paused = status is CounterStatus.PAUSED
+    counters = {G3: CounterSession(G3, status, (ServiceCode("A"), ServiceCode("C")),
+                                   "lunch" if paused else None, NOW if paused else None,
+                                   NOW + timedelta(minutes=45) if paused else None)}  # fmt: skip
     return OfficeState(day=NOW.date(), tickets={t.id: t for t in tickets}, counters=counters)
 
 

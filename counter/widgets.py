@@ -143,13 +143,15 @@ class TicketCard(QFrame):
         for w in (self.phase, self.reason, self.waited, self.calls, self.note):
             box.addWidget(w)
 
-    def render(self, s: Session, why: glances.Why | None, headline: str) -> None:
+    def render(self, s: Session, why: glances.Why | None, headline: str, detail: str = "") -> None:
+        """`detail`: a line under the headline when there is no ticket (a break's end)."""
         _ = translator(self.lang, DOMAIN)
         t = s.ticket
         self.number.setText(t.label if t else headline)
         self.number.setAccessibleName(_("Ticket {label}", label=t.label) if t else headline)
-        self.phase.setText(_(PHASES[s.phase]))
-        self.phase.setVisible(t is not None)  # with no ticket the headline says the phase
+        self.phase.setText(_(PHASES[s.phase]) if t else detail)
+        # With no ticket the headline says the phase; the line only adds a detail.
+        self.phase.setVisible(t is not None or bool(detail))
         self.badge.setVisible(bool(t and t.priority))
         self.reason.setText(why.reason if why else "")
         self.reason.setVisible(bool(why and why.reason))

@@ -6,6 +6,7 @@ counter ask first, with "Back" as the default button."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeySequence, QShortcut
@@ -39,6 +40,7 @@ from counter.texts import DOMAIN, PAUSE_REASONS, SHORTCUTS, action_label
 from counter.viewmodel import CounterViewModel
 from counter.widgets import ActionGrid, GlancePanel, SignInPanel, TicketCard, label
 from shared import const
+from shared.core.model import CounterId
 from shared.i18n import translator
 
 A = Action
@@ -309,7 +311,7 @@ class CounterWindow(QWidget):
         headline = _("Paused") if s.phase is Phase.PAUSED else _("No visitor")
         if s.phase is Phase.CLOSED:
             headline = _("Counter closed")
-        self.card.render(s, vm.why, headline)
+        self.card.render(s, vm.why, headline, self._pause_detail())
         self.grid.render(allowed)
         self.glance.render(vm.glance)
         enabled = s.connected and signed_in
@@ -319,6 +321,17 @@ class CounterWindow(QWidget):
         mine = sum(1 for c in vm.desk.callbacks if c.get("state") == "open")
         self.tabs.setTabText(1, _("Call-backs") + (f" ({mine})" if mine else "") + " (Ctrl+2)")
         self._reflow()
+
+    def _pause_detail(self) -> str:
+        """ "Back at 12:45" under "Paused", from the break's planned end, in the office's time."""
+        vm, _ = self.vm, self._
+        if vm.session.phase is not Phase.PAUSED or vm.state is None or not vm.session.counter:
+            return ""
+        until = vm.state.counter(CounterId(vm.session.counter)).pause_until
+        if until is None:
+            return ""
+        zone = ZoneInfo((vm.office or {}).get("timezone") or "Europe/Paris")
+        return _("Back at {time}", time=until.astimezone(zone).strftime("%H:%M"))
 
     def _latest_status(self) -> str:
         """The newer of the last thing done and the panels' last confirmation ("Contact

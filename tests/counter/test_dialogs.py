@@ -118,19 +118,19 @@ def test_services_cannot_change_while_paused(qtbot: QtBot) -> None:
     assert window.dialog is None and link.names() == []
 
 
-@pytest.mark.parametrize(("state", "status", "headline"), [
-    ("paused", None, "En pause"),
-    ("idle", None, "Aucun visiteur"),
-    ("idle", CounterStatus.CLOSED, "Guichet fermé"),
+@pytest.mark.parametrize(("state", "status", "lines"), [
+    ("paused", None, ["En pause", "Retour prévu à 11:27"]),  # a 45 min lunch from 10:42
+    ("idle", None, ["Aucun visiteur"]),
+    ("idle", CounterStatus.CLOSED, ["Guichet fermé"]),
 ])  # fmt: skip
 def test_the_card_says_the_counters_state_once(
-    qtbot: QtBot, state: str, status: CounterStatus | None, headline: str
+    qtbot: QtBot, state: str, status: CounterStatus | None, lines: list[str]
 ) -> None:
     window, vm, _link = make(qtbot, state)
     if status is not None:
         set_session(vm, status=status)
     shown = [w.text() for w in window.card.findChildren(QLabel) if w.isVisibleTo(window)]
-    assert shown == [headline]
+    assert shown == lines
 
 
 def test_the_card_of_a_called_ticket_says_its_phase(qtbot: QtBot) -> None:
