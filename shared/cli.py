@@ -9,6 +9,7 @@ montour display  the waiting room's wall display
 montour counter  the agent's counter client
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
+montour simulate       the reference office's days as an event log (JSON lines)
 """
 
 from __future__ import annotations
@@ -128,6 +129,10 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--db", type=Path, default=default_db())
     events.add_argument("--since", type=int, default=0, help="only events after this seq")
     events.set_defaults(func=cmd_export_events)
+
+    from shared.sim import cli as sim_cli  # argparse only until the command runs
+
+    sim_cli.register(sub)
 
     return p
 

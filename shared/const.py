@@ -121,3 +121,21 @@ COUNTER_CALLBACKS_REFRESH_S = 30.0  # the call-back list is fetched again at lea
 COUNTER_REFRESH_MIN_S = 2.0  # events refresh /queue and call-backs at most this often
 COUNTER_CLOCK_TICK_S = 30.0  # waits shown in minutes: redrawn this often without any event
 COUNTER_GLANCE_REDRAW_S = 0.25  # other counters' events redraw the glance at most this often
+
+# Reference office simulator (shared/sim/) — issue 6 ------------------------------------------
+# The reference office of shared/reference/wait-estimation.md: these values ARE its definition
+# (the benchmark must reproduce it exactly), so they are not tuning knobs.
+SIM_NO_SHOW_CALL_MIN = 1.5  # calling a visitor who left costs the counter this long
+SIM_PATIENCE_MEAN_MIN = 30.0  # an impatient visitor leaves after Exp(this mean)
+SIM_BREAK_OFFSET_MIN = (-5.0, 10.0)  # a break is due at planned + U(lo, hi) minutes
+SIM_BREAK_STRETCH = (0.9, 1.2)  # a break lasts planned × U(lo, hi)
+SIM_STRESS_SLOWDOWN = 1.10  # the stress set's service times, against the history's
+
+# Replay wait estimator (shared/core/waitparams.py, shared/core/replay.py) — issue 6 ----------
+# A break paused without a planned end is taken to last this long from its start.
+REPLAY_DEFAULT_BREAK_MIN = 15.0
+# Calling a visitor who is not there costs the counter this long (reference office: 1.5 min),
+# until the history gives its own figure.
+REPLAY_NO_SHOW_COST_MIN = 1.5
+# Priority arrivals are counted per slot of this length (the reference's 30-minute slots).
+REPLAY_SLOT_MIN = 30

@@ -1,0 +1,1 @@
+"""The reference office of shared/reference/wait-estimation.md, simulated through the core."""
