@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from shared.core import lifecycle as lc
+from shared.core import policy, replay
+from shared.core.errors import NothingWaiting
+from shared.core.model import (
+    Counter,
+    CounterId,
+    CounterStatus,
+    OfficeState,
+    Policy,
+    PolicyKind,
+    Rules,
+    Service,
+    ServiceCode,
+    TicketId,
+)
+from shared.core.waitparams import LogNormal, Params
+from tests.bench.replay.office import apply, busy_office
+from tests.core.conftest import T0
+
+A = ServiceCode("A")
+G1 = CounterId("G1")
+ONE = Rules({A: Service(A, "A", {"en": "A"}, 10.0)}, {G1: Counter(G1, "G1", (A,))})
+FIXED = Params(cells={(A, False): LogNormal(math.log(10), 0.0),
+                      (A, True): LogNormal(math.log(10), 0.0)}, no_show_curve=())  # fmt: skip
+
+
+def one_counter(n: int) -> OfficeState:
+    state = apply(OfficeState(), lc.OpenDay(T0.date()), ONE, T0)
+    state = apply(state, lc.OpenCounter(G1, (A,)), ONE, T0)
+    for i in range(n):
+        state = apply(state, lc.IssueTicket(TicketId(f"t{i}"), "", A, False, "fr"), ONE,
+                      T0 + timedelta(minutes=i))  # fmt: skip
+    return state
+
+
+def serving_first(state: OfficeState, at: datetime) -> OfficeState:
+    state = apply(state, lc.CallNext(G1), ONE, at)
+    return apply(state, lc.TicketCommand(lc.Action.START, state.active[G1], G1), ONE, at)
+
+
+def test_one_counter_fixed_service_time_gives_exact_remaining_waits() -> None:
+    state = serving_first(one_counter(4), T0 + timedelta(minutes=4))
+    now = T0 + timedelta(minutes=7)  # the service under way has 10 - 3 = 7 min left
+    for result in (
+        replay.deterministic(state, ONE, FIXED, now),
+        replay.replay(state, ONE, FIXED, now, k=5, rng=random.Random(0)),
+    ):
+        assert {t: round(e.mean_min, 9) for t, e in result.items()} == {"t1": 7, "t2": 17, "t3": 27}
+        assert all(e.p10_min == pytest.approx(e.mean_min) == e.p90_min for e in result.values())
+        assert [result[TicketId(t)].rank for t in ("t1", "t2", "t3")] == [0, 1, 2]
+
+
+def test_a_later_priority_ticket_waits_less_than_the_regular_ones_ahead() -> None:
+    state = serving_first(one_counter(4), T0 + timedelta(minutes=4))
+    cmd = lc.IssueTicket(TicketId("t4"), "", A, True, "fr")
+    state = apply(state, cmd, ONE, T0 + timedelta(minutes=5))
+    result = replay.deterministic(state, ONE, FIXED, T0 + timedelta(minutes=5))
+    assert result[TicketId("t4")].mean_min == pytest.approx(9)  # next, as soon as G1 frees
+    assert result[TicketId("t4")].rank == 0
+    assert result[TicketId("t1")].mean_min == pytest.approx(19)
+    assert result[TicketId("t1")].rank == 1
+
+
+def test_a_break_until_10_30_delays_the_call_until_then() -> None:
+    now = T0.replace(hour=10, minute=0)
+    state = one_counter(1)
+    assert replay.deterministic(state, ONE, FIXED, now)[TicketId("t0")].mean_min == 0
+    state = apply(state, lc.PauseCounter(G1, "break", now.replace(minute=30)), ONE, now)
+    assert replay.deterministic(state, ONE, FIXED, now)[TicketId("t0")].mean_min == pytest.approx(
+        30
+    )
+    # Without a planned end, the default break length runs from the break's start.
+    state = apply(one_counter(1), lc.PauseCounter(G1, "break"), ONE, now)
+    late = replay.deterministic(state, ONE, FIXED, now + timedelta(minutes=5))
+    assert late[TicketId("t0")].mean_min == pytest.approx(10)  # REPLAY_DEFAULT_BREAK_MIN = 15
+
+
+def test_a_closed_counter_gives_no_estimate() -> None:
+    state = apply(one_counter(2), lc.CloseCounter(G1), ONE, T0 + timedelta(minutes=3))
+    assert replay.replay(state, ONE, FIXED, T0 + timedelta(minutes=3), rng=random.Random(1)) == {}
+
+
+def test_a_long_service_under_way_ends_sooner_than_a_fresh_one_as_the_theory_says() -> None:
+    dist = LogNormal.from_mean_cv(10.0, 0.5)
+    params = Params(cells={(A, False): dist}, no_show_curve=())
+    state = serving_first(one_counter(2), T0 + timedelta(minutes=2))
+    now = T0 + timedelta(minutes=22)  # the service has lasted 20 min
+    est = replay.replay(state, ONE, params, now, k=4000, rng=random.Random(3))[TicketId("t1")]
+    expected = dist.residual_mean(20.0)  # E[X - 20 | X > 20], the truncated lognormal's
+    assert expected < 10.0 / 2
+    assert est.mean_min == pytest.approx(expected, rel=0.05)
+    assert replay.deterministic(state, ONE, params, now)[TicketId("t1")].mean_min == pytest.approx(
+        expected
+    )
+
+
+def test_ranges_are_ordered_and_the_same_seed_gives_the_same_answer(rules: Rules) -> None:
+    now = T0 + timedelta(hours=2)
+    state = busy_office(rules, now, random.Random(5))
+    params = Params.from_rules(rules)
+    first = replay.replay(state, rules, params, now, rng=random.Random(42))
+    assert len(first) == len(state.waiting()) >= 55
+    assert all(e.p10_min <= e.mean_min <= e.p90_min for e in first.values())
+    assert any(e.p10_min < e.p90_min for e in first.values())
+    assert replay.replay(state, rules, params, now, rng=random.Random(42)) == first
+    ranks = {t.id: policy.rank(t, state.waiting(), rules.policy, now) for t in state.waiting()}
+    assert {t: e.rank for t, e in first.items()} == ranks
+
+
+def test_priority_arrivals_lengthen_regular_waits(rules: Rules) -> None:
+    now = T0 + timedelta(hours=2)
+    state = busy_office(rules, now, random.Random(5))
+    quiet = Params.from_rules(rules)
+    rates = {(A, now.weekday(), s): 0.5 for s in range(48)}  # one priority A every 2 min
+    busy = replace(quiet, priority_rates=rates)
+    last_a = max((t for t in state.waiting() if t.service == A and not t.priority),
+                 key=lambda t: t.issued_at)  # fmt: skip
+    waits = [replay.replay(state, rules, p, now, rng=random.Random(9))[last_a.id].mean_min
+             for p in (quiet, busy)]  # fmt: skip
+    assert waits[1] > waits[0] + 10
+    assert replay.deterministic(state, rules, busy, now)[last_a.id].mean_min > (
+        replay.deterministic(state, rules, quiet, now)[last_a.id].mean_min + 10
+    )
+
+
+def reference_calls(
+    state: OfficeState, rules: Rules, params: Params, now: datetime
+) -> dict[TicketId, float]:
+    """A slow replay with fixed times through lifecycle.decide, i.e. policy.choose itself."""
+    heap: list[tuple[float, int, CounterId]] = []
+    for i, (cid, session) in enumerate(state.counters.items()):
+        active = state.active_ticket(cid)
+        if session.status is CounterStatus.PAUSED:
+            assert session.pause_until is not None
+            heap.append(((session.pause_until - now).total_seconds() / 60, i, cid))
+        elif active is not None:
+            assert active.started_at is not None
+            done = params.service_time(active.service, active.priority).mean
+            # An overrun fixed-length service ends now, as in the replay.
+            heap.append((max(0.0, done - (now - active.started_at).total_seconds() / 60), i, cid))
+        else:
+            heap.append((0.0, i, cid))
+    heapq.heapify(heap)
+    calls: dict[TicketId, float] = {}
+    while heap:
+        t, i, cid = heapq.heappop(heap)
+        at = now + timedelta(minutes=t)
+        if state.counters[cid].status is CounterStatus.PAUSED:
+            state = apply(state, lc.ResumeCounter(cid), rules, at)
+        if (active := state.active_ticket(cid)) is not None:
+            state = apply(state, lc.Complete(active.id, "done", cid), rules, at)
+        try:
+            state = apply(state, lc.CallNext(cid), rules, at)
+        except NothingWaiting:
+            continue
+        ticket = state.tickets[state.active[cid]]
+        state = apply(state, lc.TicketCommand(lc.Action.START, ticket.id, cid), rules, at)
+        calls[ticket.id] = t
+        heapq.heappush(
+            heap, (t + params.service_time(ticket.service, ticket.priority).mean, i, cid)
+        )
+    return calls
+
+
+@pytest.mark.parametrize("kind", [PolicyKind.STRICT, PolicyKind.ACCUMULATING])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_fast_path_calls_what_the_production_policy_calls(
+    rules: Rules, kind: PolicyKind, seed: int
+) -> None:
+    rules = replace(rules, policy=Policy(kind, 3.0))
+    now = T0 + timedelta(hours=2)
+    state = busy_office(rules, now, random.Random(seed), waiting=40)
+    means = {
+        ServiceCode("A"): 10.0,
+        ServiceCode("B"): 4.0,
+        ServiceCode("C"): 14.0,
+        ServiceCode("D"): 6.0,
+    }
+    params = Params(cells={(s, p): LogNormal(math.log(m * (1.3 if p else 1)), 0.0)
+                           for s, m in means.items() for p in (False, True)},
+                    no_show_curve=())  # fmt: skip
+    expected = reference_calls(state, rules, params, now)
+    got = replay.deterministic(state, rules, params, now)
+    assert {t: round(e.mean_min, 6) for t, e in got.items()} == {
+        t: round(v, 6) for t, v in expected.items()
+    }
