@@ -10,6 +10,7 @@ montour counter  the agent's counter client
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 montour simulate       the reference office's days as an event log (JSON lines)
+montour bench-wait     score the wait estimators on the simulated reference office
 """
 
 from __future__ import annotations
@@ -133,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     from shared.sim import cli as sim_cli  # argparse only until the command runs
 
     sim_cli.register(sub)
+    from shared.waitbench import cli as waitbench_cli  # argparse only until it runs
+
+    waitbench_cli.register(sub)
 
     return p
 
