@@ -94,11 +94,18 @@ class _Service(_Model):
     quieter_hours: Week | None = None
 
 
+class _Break(_Model):
+    at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    minutes: int = Field(ge=1, le=240)
+
+
 class _Counter(_Model):
     id: Code
     name: str = Field(min_length=1, max_length=40)
     services: list[Code] = Field(min_length=1)
     accessible: bool = False
+    shift: Period | None = None  # [opening, last call]; default: the office hours
+    breaks: list[_Break] = Field(default_factory=list)
 
 
 class _Outcome(_Model):
@@ -187,12 +194,7 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         )
         for s in f.services
     }
-    counters = {
-        CounterId(c.id): Counter(
-            CounterId(c.id), c.name, tuple(ServiceCode(s) for s in c.services), c.accessible
-        )
-        for c in f.counters
-    }
+    counters = {CounterId(c.id): _counter(c) for c in f.counters}
     rules = Rules(
         services,
         counters,
@@ -214,6 +216,18 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         contacts_retention_days=f.contacts.retention_days,
         audit_retention_days=f.audit.retention_days,
     )  # fmt: skip
+
+
+def _counter(c: _Counter) -> Counter:
+    shift = c.shift and (time.fromisoformat(c.shift[0]), time.fromisoformat(c.shift[1]))
+    return Counter(
+        CounterId(c.id),
+        c.name,
+        tuple(ServiceCode(s) for s in c.services),
+        c.accessible,
+        shift or None,
+        tuple(sorted((time.fromisoformat(b.at), b.minutes) for b in c.breaks)),
+    )
 
 
 def _week(raw: Week) -> dict[str, Periods]:
@@ -251,6 +265,7 @@ def _cross_check(f: _File) -> list[str]:
         for code in c.services:
             if code not in codes:
                 problems.append(f"counters[{i}].services: unknown service {code!r}")
+        problems += _counter_times(i, c)
     weeks: list[tuple[str, Week]] = [("hours", f.hours), ("quieter_hours", f.quieter_hours)]
     weeks += [(f"services[{i}].quieter_hours", s.quieter_hours or {})
               for i, s in enumerate(f.services)]  # fmt: skip
@@ -264,3 +279,26 @@ def _cross_check(f: _File) -> list[str]:
         if outcome_codes.count(o.code) > 1:
             problems.append(f"outcomes[{i}].code: {o.code!r} is used more than once")
     return problems
+
+
+def _counter_times(i: int, c: _Counter) -> list[str]:
+    """A shift that ends after it starts; breaks inside it that do not overlap."""
+    problems: list[str] = []
+    if c.shift is not None and c.shift[0] >= c.shift[1]:
+        problems.append(f"counters[{i}].shift: starts at {c.shift[0]} but ends at {c.shift[1]}")
+    end_of_previous = -1
+    for j, b in sorted(enumerate(c.breaks), key=lambda jb: jb[1].at):
+        start = _minutes(b.at)
+        if c.shift is not None and not _minutes(c.shift[0]) <= start < _minutes(c.shift[1]):
+            problems.append(f"counters[{i}].breaks[{j}].at: {b.at} is outside the shift "
+                            f"{c.shift[0]}–{c.shift[1]}")  # fmt: skip
+        if start < end_of_previous:
+            problems.append(f"counters[{i}].breaks[{j}].at: {b.at} overlaps the previous break")
+        if start + b.minutes > 24 * 60:
+            problems.append(f"counters[{i}].breaks[{j}].minutes: the break runs past midnight")
+        end_of_previous = start + b.minutes
+    return problems
+
+
+def _minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])

@@ -139,3 +139,10 @@ REPLAY_DEFAULT_BREAK_MIN = 15.0
 REPLAY_NO_SHOW_COST_MIN = 1.5
 # Priority arrivals are counted per slot of this length (the reference's 30-minute slots).
 REPLAY_SLOT_MIN = 30
+
+# Planned breaks and shift ends in the replay (shared/core/replay.py) — issue 6 ---------------
+# A pause that began up to this long before a planned break's time is that break (agents go a
+# little early: the reference office starts breaks up to 5 min early).
+REPLAY_BREAK_EARLY_MIN = 10.0
+# A planned break still not taken this long after its planned end was skipped: not replayed.
+REPLAY_BREAK_STALE_MIN = 60.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import NewType
 
@@ -52,6 +52,9 @@ class Counter:
     name: str
     services: tuple[ServiceCode, ...]
     accessible: bool = False
+    # (opening, last call), office-local; None: the office hours, serving until queues are empty.
+    shift: tuple[time, time] | None = None
+    breaks: tuple[tuple[time, int], ...] = ()  # planned breaks: (start, minutes), in time order
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,13 @@ From the state the hub knows at `now`, `replay` plays the rest of the day K time
 * an idle OPEN counter frees now; a PAUSED one at its break's planned end (`pause_until`), or
   `REPLAY_DEFAULT_BREAK_MIN` after the break began when no end was given (an overdue break
   ends now); a CLOSED counter stays closed;
+* planned breaks and shift ends come from the configuration (`Counter.breaks`, `.shift`, in
+  office-local time): a counter that frees at or after a planned break's time takes it (free
+  again after its planned minutes) before calling anyone, and a counter that frees at or after
+  its last call stops. A planned break is already TAKEN when it is planned before the counter's
+  last opening or resumption (`since`), or, for a counter paused now, before the pause's start
+  + `REPLAY_BREAK_EARLY_MIN` (the current pause is that break); one still untaken
+  `REPLAY_BREAK_STALE_MIN` after its planned end was skipped. Neither is replayed;
 * each time a counter frees it calls what `policy.choose` would call among the tickets of its
   session's services: the waiting line is split by `policy.group_key` into groups whose order
   never changes, and the groups' heads are compared with `policy.order_key` itself;
@@ -37,12 +44,26 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from statistics import NormalDist
 
-from shared.const import REPLAY_DEFAULT_BREAK_MIN, REPLAY_SLOT_MIN
+from shared.const import (
+    REPLAY_BREAK_EARLY_MIN,
+    REPLAY_BREAK_STALE_MIN,
+    REPLAY_DEFAULT_BREAK_MIN,
+    REPLAY_SLOT_MIN,
+)
 from shared.core import policy
-from shared.core.model import CounterStatus, OfficeState, Rules, ServiceCode, Ticket, TicketId
+from shared.core.model import (
+    Counter,
+    CounterSession,
+    CounterStatus,
+    OfficeState,
+    Rules,
+    ServiceCode,
+    Ticket,
+    TicketId,
+)
 from shared.core.waitparams import LogNormal, Params
 
 _INV = NormalDist().inv_cdf
@@ -68,6 +89,8 @@ class _Counter:
     groups: list[int]  # indexes into _Sim.groups of the groups this counter serves
     free_at: float | None  # minutes from now; None: busy with `busy`
     busy: tuple[LogNormal, float] | None = None  # (service time, minutes elapsed)
+    breaks: tuple[tuple[float, float], ...] = ()  # planned breaks to come: (start, minutes)
+    last_call: float = math.inf  # minutes from now; it calls no one once freed at or after
 
 
 @dataclass
@@ -187,6 +210,7 @@ def _build(
         if session.status is CounterStatus.CLOSED:
             continue
         groups = [g for g, key in enumerate(keys) if key[0] in session.services]
+        planned = _planned(rules.counters.get(session.id), session, minute, local, tz)
         served.update(session.services)
         active = state.active_ticket(session.id)
         if session.status is CounterStatus.PAUSED:
@@ -195,14 +219,15 @@ def _build(
                 if session.since is not None
                 else now
             )
-            counters.append(_Counter(groups, max(0.0, (until - now).total_seconds() / 60)))
+            until_min = max(0.0, (until - now).total_seconds() / 60)
+            counters.append(_Counter(groups, until_min, None, *planned))
         elif active is not None:
             began = active.started_at or active.called_at or now
             busy = (params.service_time(active.service, active.priority),
                     max(0.0, (now - began).total_seconds() / 60))  # fmt: skip
-            counters.append(_Counter(groups, None, busy))
+            counters.append(_Counter(groups, None, busy, *planned))
         else:
-            counters.append(_Counter(groups, 0.0))
+            counters.append(_Counter(groups, 0.0, None, *planned))
     return _Sim(
         now, rules, params, tickets, [by_group[k] for k in keys],
         [keys.index(k) for k in arrival_keys],
@@ -210,6 +235,38 @@ def _build(
         minute - slot * REPLAY_SLOT_MIN, counters,
         sum(1 for t in tickets if t.service in served),
     )  # fmt: skip
+
+
+def _planned(
+    counter: Counter | None,
+    session: CounterSession,
+    minute: float,
+    local: datetime,
+    tz: tzinfo | None,
+) -> tuple[tuple[tuple[float, float], ...], float]:
+    """The counter's planned breaks still to take and its last call, in minutes from now."""
+    if counter is None:
+        return (), math.inf
+    last_call = math.inf
+    if counter.shift is not None:
+        last_call = _clock(counter.shift[1]) - minute
+    taken_before = -math.inf  # minute of the day: breaks planned before it are taken
+    if session.since is not None:
+        since = session.since.astimezone(tz) if tz is not None else session.since
+        if since.date() == local.date():
+            taken_before = since.hour * 60 + since.minute + since.second / 60
+            if session.status is CounterStatus.PAUSED:
+                taken_before += REPLAY_BREAK_EARLY_MIN
+    breaks = tuple(
+        (at - minute, float(length))
+        for at, length in ((_clock(b), m) for b, m in counter.breaks)
+        if at > taken_before and minute <= at + length + REPLAY_BREAK_STALE_MIN
+    )
+    return breaks, last_call
+
+
+def _clock(t: time) -> float:
+    return t.hour * 60 + t.minute + t.second / 60
 
 
 def _run(sim: _Sim, draw: _Random | _Mean, samples: list[list[float]]) -> None:
@@ -222,6 +279,7 @@ def _run(sim: _Sim, draw: _Random | _Mean, samples: list[list[float]]) -> None:
     for g in sim.arrival_groups:
         lists[g] = list(lists[g])  # this continuation's arrivals are appended to a copy
     pos = [0] * len(lists)
+    next_break = [0] * len(sim.counters)  # per counter: its first planned break not yet taken
     heap: list[tuple[float, int]] = []
     for i, counter in enumerate(sim.counters):
         if counter.busy is not None:
@@ -246,11 +304,19 @@ def _run(sim: _Sim, draw: _Random | _Mean, samples: list[list[float]]) -> None:
             nxt = _next_arrival(sim.arrival_rates[stream], sim.start_min, at, draw.gap())
             if nxt is not None:
                 heapq.heappush(arrivals, (nxt, stream))
+        counter = sim.counters[c]
+        if t >= counter.last_call:
+            continue  # past its last call: it calls no one more
+        b = next_break[c]
+        if b < len(counter.breaks) and counter.breaks[b][0] <= t:
+            next_break[c] = b + 1  # the break is due: it takes it before its next call
+            heapq.heappush(heap, (t + counter.breaks[b][1], c))
+            continue
         best: _Entry | None = None
         best_key: tuple[object, ...] = ()
         best_group = -1
         moment = now + timedelta(minutes=t) if not static else now
-        for g in sim.counters[c].groups:
+        for g in counter.groups:
             p, entries = pos[g], lists[g]
             if p < len(entries):
                 entry = entries[p]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import time
 
 from shared import const
 from shared.core.model import (
@@ -129,5 +130,16 @@ def rules() -> Rules:
         s.code: Service(s.code, s.code, {"fr": s.name_fr, "en": s.name_en}, s.mean_min)
         for s in SERVICES
     }
-    counters = {c.id: Counter(c.id, f"Guichet {c.id[1:]}", c.services) for c in COUNTERS}
+    counters = {
+        c.id: Counter(
+            c.id, f"Guichet {c.id[1:]}", c.services, False,
+            None if c.last_call_min is None else (_clock(c.opens_min), _clock(c.last_call_min)),
+            tuple((_clock(b.at_min), round(b.duration_min)) for b in c.breaks),
+        )
+        for c in COUNTERS
+    }  # fmt: skip
     return Rules(services, counters, Policy(PolicyKind.STRICT))
+
+
+def _clock(minute: float) -> time:
+    return time(int(minute // 60), int(minute % 60))

@@ -9,6 +9,7 @@ import pytest
 
 from shared import config
 from shared.core.errors import ConfigError
+from shared.core.model import CounterId
 from shared.core.numbering import label_for, office_day
 from tests.core.conftest import ROOT
 
@@ -26,6 +27,11 @@ def test_the_example_office_loads() -> None:
     assert [k.id for k in c.rules.counters.values() if k.accessible] == ["G3"]
     assert c.hours["mon"] == ((time(8, 30), time(12, 0)), (time(13, 30), time(16, 30)))
     assert "sat" not in c.hours
+    g6 = c.rules.counters[CounterId("G6")]
+    assert g6.shift == (time(9, 0), time(16, 0))
+    assert g6.breaks == ((time(10, 30), 15), (time(14, 30), 15))
+    assert c.rules.counters[CounterId("G1")].shift is None  # the office hours
+    assert c.rules.counters[CounterId("G1")].breaks == ()
 
 
 @pytest.mark.parametrize(
@@ -40,6 +46,13 @@ def test_the_example_office_loads() -> None:
         (lambda r: r["services"][1].update(code="A"), r"services\[0\].code: 'A' is used by more"),
         (lambda r: r["policy"].update(kind="random"), r"policy.kind"),
         (lambda r: r.pop("counters"), r"counters: Field required"),
+        (lambda r: r["counters"][0].update(shift=["16:00", "09:00"]), r"counters\[0\].shift: starts at 16:00"),
+        (lambda r: r["counters"][0].update(shift=["09:00"]), r"counters\[0\].shift: .*at least 2"),
+        (lambda r: r["counters"][5].update(breaks=[{"at": "08:00", "minutes": 15}]), r"counters\[5\].breaks\[0\].at: 08:00 is outside the shift"),
+        (lambda r: r["counters"][0].update(breaks=[{"at": "12:00", "minutes": 45}, {"at": "12:30", "minutes": 15}]), r"counters\[0\].breaks\[1\].at: 12:30 overlaps"),
+        (lambda r: r["counters"][0].update(breaks=[{"at": "10:00", "minutes": 0}]), r"counters\[0\].breaks\[0\].minutes"),
+        (lambda r: r["counters"][0].update(breaks=[{"at": "10:00", "minutes": 15, "why": "x"}]), r"counters\[0\].breaks\[0\].why: Extra inputs"),
+        (lambda r: r["counters"][0].update(breaks=[{"at": "10h00", "minutes": 15}]), r"counters\[0\].breaks\[0\].at"),
     ],
 )  # fmt: skip
 def test_validation_errors_name_the_key(mutate, message) -> None:

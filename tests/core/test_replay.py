@@ -4,7 +4,8 @@ import heapq
 import math
 import random
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -194,3 +195,91 @@ def test_the_fast_path_calls_what_the_production_policy_calls(
     assert {t: round(e.mean_min, 6) for t, e in got.items()} == {
         t: round(v, 6) for t, v in expected.items()
     }
+
+
+# Planned breaks and shift ends (Counter.breaks, Counter.shift: office-local times; T0 is UTC).
+G2 = CounterId("G2")
+
+
+def two_counters(rules: Rules, waiting: int, at: datetime) -> OfficeState:
+    """G1 and G2 open at T0 and idle; `waiting` A tickets issued at `at`, one a second apart."""
+    state = apply(OfficeState(), lc.OpenDay(T0.date()), rules, T0)
+    for cid in rules.counters:
+        state = apply(state, lc.OpenCounter(cid, (A,)), rules, T0)
+    for i in range(waiting):
+        state = apply(state, lc.IssueTicket(TicketId(f"t{i}"), "", A, False, "fr"), rules,
+                      at + timedelta(seconds=i))  # fmt: skip
+    return state
+
+
+def with_counter(**fields: object) -> Rules:
+    return replace(ONE, counters={G1: replace(ONE.counters[G1], **fields)})
+
+
+def test_a_planned_break_at_10_30_delays_a_call_due_at_10_35() -> None:
+    rules = with_counter(breaks=((time(10, 30), 15),))
+    now = T0.replace(hour=10, minute=25)
+    # t0 is served from 10:25 to 10:35; t1 would be called at 10:35, but the break falls due.
+    state = serving_first(two_counters(rules, 2, now), now)
+    for plain, planned in (
+        (replay.deterministic(state, ONE, FIXED, now), replay.deterministic(state, rules, FIXED, now)),
+        (replay.replay(state, ONE, FIXED, now, k=3, rng=random.Random(0)),
+         replay.replay(state, rules, FIXED, now, k=3, rng=random.Random(0))),
+    ):  # fmt: skip
+        assert plain[TicketId("t1")].mean_min == pytest.approx(10)
+        assert planned[TicketId("t1")].mean_min == pytest.approx(10 + 15)
+
+
+def test_a_break_is_taken_in_office_local_time() -> None:
+    rules = with_counter(breaks=((time(11, 30), 15),))  # 10:30 UTC in Paris in winter
+    now = T0.replace(hour=10, minute=25)
+    state = serving_first(two_counters(rules, 2, now), now)
+    est = replay.deterministic(state, rules, FIXED, now, tz=ZoneInfo("Europe/Paris"))
+    assert est[TicketId("t1")].mean_min == pytest.approx(25)
+    assert replay.deterministic(state, rules, FIXED, now)[TicketId("t1")].mean_min == pytest.approx(
+        10
+    )
+
+
+def test_a_shift_ending_at_16_00_leaves_the_last_ticket_to_the_other_counter() -> None:
+    g1 = replace(ONE.counters[G1], shift=(time(8, 30), time(16, 0)))
+    rules = replace(ONE, counters={G1: g1, G2: Counter(G2, "G2", (A,))})
+    all_day = replace(rules, counters={G1: ONE.counters[G1], G2: rules.counters[G2]})
+    now = T0.replace(hour=15, minute=55)
+    state = two_counters(rules, 2, now - timedelta(minutes=10))
+    for cid, start in ((G1, now - timedelta(minutes=5)), (G2, now)):  # free at 16:00 and 16:05
+        state = apply(state, lc.CallNext(cid), rules, start)
+        state = apply(state, lc.TicketCommand(lc.Action.START, state.active[cid], cid), rules,
+                      start)  # fmt: skip
+    state = apply(state, lc.IssueTicket(TicketId("last"), "", A, False, "fr"), rules, now)
+    last = TicketId("last")
+    assert replay.deterministic(state, all_day, FIXED, now)[last].mean_min == pytest.approx(5)
+    # G1 frees at its last call and stops: the last ticket waits for G2.
+    assert replay.deterministic(state, rules, FIXED, now)[last].mean_min == pytest.approx(10)
+    sampled = replay.replay(state, rules, FIXED, now, k=3, rng=random.Random(2))
+    assert sampled[last].mean_min == pytest.approx(10)
+
+
+def test_a_break_already_taken_or_long_overdue_is_not_replayed() -> None:
+    rules = with_counter(breaks=((time(10, 0), 15), (time(12, 0), 45)))
+    start = T0.replace(hour=10, minute=2)
+    state = two_counters(rules, 0, start)
+    state = apply(state, lc.PauseCounter(G1, "break", start + timedelta(minutes=15)), rules, start)
+    state = apply(state, lc.ResumeCounter(G1), rules, start + timedelta(minutes=16))
+    now = start + timedelta(minutes=20)  # 10:22, the 10:00 break is behind it
+    state = apply(state, lc.IssueTicket(TicketId("t0"), "", A, False, "fr"), rules, now)
+    assert replay.deterministic(state, rules, FIXED, now)[TicketId("t0")].mean_min == 0
+    # Paused now, a little before its planned time: this pause IS the 10:00 break.
+    early = two_counters(rules, 1, T0.replace(hour=9, minute=55))
+    early = apply(early, lc.PauseCounter(G1, "break", T0.replace(hour=10, minute=10)), rules,
+                  T0.replace(hour=9, minute=55))  # fmt: skip
+    est = replay.deterministic(early, rules, FIXED, T0.replace(hour=9, minute=56))
+    assert est[TicketId("t0")].mean_min == pytest.approx(14)
+    # Open since the morning, never paused: at 11:30 the 10:00 break was skipped, not owed.
+    late = T0.replace(hour=11, minute=30)
+    state = two_counters(rules, 1, late)
+    assert replay.deterministic(state, rules, FIXED, late)[TicketId("t0")].mean_min == 0
+    # ... but at 10:40 it is only late: the counter takes it when it frees (now).
+    state = two_counters(rules, 1, late.replace(hour=10, minute=40))
+    due = replay.deterministic(state, rules, FIXED, late.replace(hour=10, minute=40))
+    assert due[TicketId("t0")].mean_min == pytest.approx(15)

@@ -88,6 +88,14 @@ def test_stress_absent_counter_never_opens(stress: list[SimDay]) -> None:
 def test_the_toml_is_the_simulated_office() -> None:
     office = config.load(ROOT / "assets" / "sim" / "reference-office.toml")
     assert office.rules == ref.rules()
+    # The planned shifts and breaks the estimators see are the simulator's own plan.
+    for c in ref.COUNTERS:
+        counter = office.rules.counters[c.id]
+        assert [(b.hour * 60 + b.minute, m) for b, m in counter.breaks] == [
+            (b.at_min, b.duration_min) for b in c.breaks
+        ]
+        last_call = None if counter.shift is None else counter.shift[1]
+        assert (last_call and last_call.hour * 60 + last_call.minute) == c.last_call_min
     assert office.timezone == "Europe/Paris"
     assert set(office.hours) == {"mon", "tue", "wed", "thu", "fri"}
 
