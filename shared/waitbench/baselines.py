@@ -12,6 +12,10 @@ first, m_k = the historical mean service time of service k, s = open counters ab
 
 LES and HOL fall back to QL when undefined (nobody called yet, nobody else waiting). They give
 a point, not a range: their p10 and p90 are None.
+
+At an update (a ticket that has already waited e minutes), NAIVE counts only the tickets issued
+before it, QL is unchanged (it already counts who is ahead), and LES and HOL, which estimate a
+total wait, give what is left of it: max(0, total − e). At issue time e = 0: the same figures.
 """
 
 from __future__ import annotations
@@ -59,7 +63,10 @@ class Naive:
     name: str = "NAIVE"
 
     def predict(self, state: OfficeState, ticket: Ticket, now: datetime) -> Prediction:
-        earlier = sum(1 for t in state.waiting((ticket.service,)) if t.id != ticket.id)
+        earlier = sum(
+            1 for t in state.waiting((ticket.service,))
+            if t.id != ticket.id and t.issued_at <= ticket.issued_at
+        )  # fmt: skip
         staffed = max(1, _open(state, ticket.service, staffed=True))
         return Prediction(earlier * self.means.overall / staffed)
 
@@ -94,7 +101,7 @@ class LES:
                 last = t
         if last is None or last.first_called_at is None:
             return self.ql.predict(state, ticket, now)
-        return Prediction(_minutes(last.issued_at, last.first_called_at))
+        return _left(_minutes(last.issued_at, last.first_called_at), ticket, now)
 
 
 @dataclass
@@ -110,4 +117,9 @@ class HOL:
         if not others:
             return self.ql.predict(state, ticket, now)
         oldest = min(others, key=lambda t: (t.issued_at, t.number))
-        return Prediction(_minutes(oldest.issued_at, now))
+        return _left(_minutes(oldest.issued_at, now), ticket, now)
+
+
+def _left(total_min: float, ticket: Ticket, now: datetime) -> Prediction:
+    """What is left of a predicted total wait for a ticket issued before `now`."""
+    return Prediction(max(0.0, total_min - _minutes(ticket.issued_at, now)))

@@ -8,22 +8,23 @@ ticket called at once gets [0, 0] and is always "covered", which would flatter t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from shared.core.model import TicketId
 from shared.waitbench.harness import Prediction, Scored
 
 WITHIN_MIN = 5.0  # "within ±5 min"
 WITHIN_SHARE = 0.20  # "within ±max(5 min, 20 %)"
+
+K = TypeVar("K", bound=Hashable)  # a ticket (issue time) or (update, ticket)
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
     n: int  # tickets scored (present visitors with a prediction)
-    missing: int  # issue events where the estimator gave no figure
+    missing: int  # tickets the estimator gave no figure for
     mae: float
     rmse: float
     p90_abs: float
@@ -31,7 +32,7 @@ class Row:
     within_5: float  # percent
     within_5_20: float  # percent
     coverage: float | None  # percent of waiting tickets inside [p10, p90]; None: no range
-    p99_ms: float  # compute time per issue event
+    p99_ms: float  # compute time per event (an issue, or an update of every waiting ticket)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,7 +49,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (h - lo)
 
 
-def score(name: str, scored: Scored, truth: Mapping[TicketId, float]) -> Row:
+def score(name: str, scored: Scored[K], truth: Mapping[K, float]) -> Row:
     pairs: list[tuple[Prediction, float]] = [
         (p, truth[tid]) for tid, p in scored.predictions.items() if tid in truth
     ]
