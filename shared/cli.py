@@ -10,7 +10,7 @@ montour counter  the agent's counter client
 montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 montour simulate       the reference office's days as an event log (JSON lines)
-montour bench-wait     score the wait estimators on the simulated reference office
+montour bench-wait     score the wait estimators (simulated reference office, or --log)
 """
 
 from __future__ import annotations
