@@ -12,6 +12,8 @@ Theory of operation
 * the probability that a called visitor is absent, as a non-decreasing piecewise-linear
   function of their wait (impatient visitors leave: the longer the wait, the likelier);
 * the time a counter loses calling an absent visitor;
+* how planned breaks drift: due at planned + U(`break_offset_min`) minutes, lasting planned ×
+  U(`break_stretch`) (office defaults from shared/const.py until the history fits them);
 * priority arrivals per minute for each (service, weekday, slot of REPLAY_SLOT_MIN minutes):
   they are the only future arrivals that can overtake a waiting ticket under strict priority.
 
@@ -29,7 +31,13 @@ from datetime import date, datetime, tzinfo
 from statistics import NormalDist
 from typing import TypeVar
 
-from shared.const import REPLAY_NO_SHOW_COST_MIN, REPLAY_SLOT_MIN
+from shared.const import (
+    REPLAY_BREAK_OFFSET_MIN,
+    REPLAY_BREAK_STRETCH,
+    REPLAY_NO_SHOW_COST_MIN,
+    REPLAY_PACE_SHRINK_N,
+    REPLAY_SLOT_MIN,
+)
 from shared.core.events import (
     Event,
     ServiceStarted,
@@ -39,7 +47,7 @@ from shared.core.events import (
     TicketNoShow,
     TicketTransferred,
 )
-from shared.core.model import Rules, ServiceCode, TicketId
+from shared.core.model import Rules, ServiceCode, Ticket, TicketId, TicketState
 
 DEFAULT_CV = 0.6  # spread assumed for a service nobody has measured yet (office data: 0.5-0.7)
 DEFAULT_SERVICE_MIN = 10.0  # a service unknown even to the configuration (never in practice)
@@ -69,6 +77,10 @@ class LogNormal:
     @property
     def mean(self) -> float:
         return math.exp(self.mu + self.sigma * self.sigma / 2)
+
+    def scaled(self, factor: float) -> LogNormal:
+        """The same spread, every duration × `factor`."""
+        return LogNormal(self.mu + math.log(factor), self.sigma)
 
     def cdf(self, x: float) -> float:
         if x <= 0:
@@ -114,6 +126,11 @@ class Params:
     no_show_curve: tuple[tuple[float, float], ...] = DEFAULT_NO_SHOW_CURVE
     no_show_cost_min: float = REPLAY_NO_SHOW_COST_MIN
     priority_rates: Mapping[SlotKey, float] = field(default_factory=dict)  # arrivals/minute
+    # A planned break falls due at planned + U(lo, hi) minutes and lasts planned × U(lo, hi).
+    break_offset_min: tuple[float, float] = REPLAY_BREAK_OFFSET_MIN
+    break_stretch: tuple[float, float] = REPLAY_BREAK_STRETCH
+    pace_shrink_n: float = REPLAY_PACE_SHRINK_N  # see today_pace; 0: no online correction
+    pace: Mapping[ServiceCode, float] = field(default_factory=dict)  # today's, per service
 
     @classmethod
     def from_rules(cls, rules: Rules) -> Params:
@@ -124,10 +141,11 @@ class Params:
         """The fallback chain: class → service → office → configuration (see the docstring)."""
         found = self.cells.get((service, priority)) or self.services.get(service) or self.office
         if found is not None:
-            return found
-        return self.configured.get(service) or LogNormal.from_mean_cv(
+            return found.scaled(self.pace[service]) if service in self.pace else found
+        found = self.configured.get(service) or LogNormal.from_mean_cv(
             DEFAULT_SERVICE_MIN, DEFAULT_CV
         )
+        return found.scaled(self.pace[service]) if service in self.pace else found
 
     def no_show(self, wait_min: float) -> float:
         """Probability that a visitor called after `wait_min` minutes of wait is absent."""
@@ -282,3 +300,35 @@ def _rates(arrivals: Mapping[SlotKey, int], days: set[date]) -> dict[SlotKey, fl
         for key, n in arrivals.items()
         if per_weekday.get(key[1])
     }
+
+
+# --- today's pace ---------------------------------------------------------------------------
+
+
+def today_pace(
+    tickets: Iterable[Ticket], params: Params, shrink_n: float
+) -> dict[ServiceCode, float]:
+    """Per service, how much slower (> 1) or faster today's finished services ran than fitted.
+
+    A light online correction: the ratio of today's observed to expected minutes, shrunk
+    toward the office's ratio by n / (n + `shrink_n`), itself shrunk toward 1 the same way
+    (n: services finished today). Measured as `fit` measures: from the start (or the call).
+    """
+    if shrink_n <= 0:
+        return {}
+    seen: dict[ServiceCode, list[float]] = {}  # service → [observed, expected, n]
+    for t in tickets:
+        start = t.started_at or t.called_at
+        if t.state is not TicketState.DONE or start is None or t.finished_at is None:
+            continue
+        minutes = (t.finished_at - start).total_seconds() / 60
+        if minutes > 0:
+            acc = seen.setdefault(t.service, [0.0, 0.0, 0.0])
+            acc[0] += minutes
+            acc[1] += params.service_time(t.service, t.priority).mean
+            acc[2] += 1
+    if not seen:
+        return {}
+    obs, exp, n = (sum(a[i] for a in seen.values()) for i in range(3))
+    office = 1.0 + (obs / exp - 1.0) * n / (n + shrink_n)
+    return {s: office + (o / e - office) * c / (c + shrink_n) for s, (o, e, c) in seen.items()}

@@ -31,8 +31,10 @@ from tests.core.conftest import T0
 A = ServiceCode("A")
 G1 = CounterId("G1")
 ONE = Rules({A: Service(A, "A", {"en": "A"}, 10.0)}, {G1: Counter(G1, "G1", (A,))})
+# Exact service times, no no-shows, breaks exactly as planned: waits computable by hand.
 FIXED = Params(cells={(A, False): LogNormal(math.log(10), 0.0),
-                      (A, True): LogNormal(math.log(10), 0.0)}, no_show_curve=())  # fmt: skip
+                      (A, True): LogNormal(math.log(10), 0.0)}, no_show_curve=(),
+               break_offset_min=(0.0, 0.0), break_stretch=(1.0, 1.0))  # fmt: skip
 
 
 def one_counter(n: int) -> OfficeState:
@@ -189,7 +191,8 @@ def test_the_fast_path_calls_what_the_production_policy_calls(
     }
     params = Params(cells={(s, p): LogNormal(math.log(m * (1.3 if p else 1)), 0.0)
                            for s, m in means.items() for p in (False, True)},
-                    no_show_curve=())  # fmt: skip
+                    no_show_curve=(), break_offset_min=(0.0, 0.0),
+                    break_stretch=(1.0, 1.0))  # fmt: skip
     expected = reference_calls(state, rules, params, now)
     got = replay.deterministic(state, rules, params, now)
     assert {t: round(e.mean_min, 6) for t, e in got.items()} == {
@@ -283,3 +286,81 @@ def test_a_break_already_taken_or_long_overdue_is_not_replayed() -> None:
     state = two_counters(rules, 1, late.replace(hour=10, minute=40))
     due = replay.deterministic(state, rules, FIXED, late.replace(hour=10, minute=40))
     assert due[TicketId("t0")].mean_min == pytest.approx(15)
+
+
+# Breaks drift (wait-estimation.md: due at planned + U(-5, +10) min, lasting planned × U(0.9,
+# 1.2)): the replay draws both in every continuation, so its ranges include the drift.
+DRIFT = replace(FIXED, break_offset_min=(-5.0, 10.0), break_stretch=(0.9, 1.2))
+
+
+def test_a_planned_break_drifts_in_each_continuation() -> None:
+    rules = with_counter(breaks=((time(10, 30), 15),))
+    now = T0.replace(hour=10, minute=25)
+    state = serving_first(two_counters(rules, 2, now), now)  # G1 frees at 10:35
+    est = replay.replay(state, rules, DRIFT, now, k=400, rng=random.Random(3))[TicketId("t1")]
+    # Due by 10:35 in 2/3 of the runs (offset ≤ +5): t1 waits 10 + 15 × U(0.9, 1.2) minutes;
+    # otherwise the break comes after t1's call, at 10 minutes.
+    assert est.p10_min == pytest.approx(10)
+    assert 24.5 < est.p90_min <= 28
+    assert est.mean_min == pytest.approx(10 / 3 + 2 / 3 * (10 + 15.75), abs=1.0)
+    # The degraded mode takes the mean drift: due 10:32.5, 15 × 1.05 minutes long.
+    assert replay.deterministic(state, rules, DRIFT, now)[TicketId("t1")].mean_min == (
+        pytest.approx(10 + 15.75)
+    )
+
+
+def test_a_break_under_way_ends_after_its_stretched_length_given_the_time_spent() -> None:
+    start = T0.replace(hour=10, minute=0)
+    state = apply(one_counter(1), lc.PauseCounter(G1, "break", start + timedelta(minutes=30)),
+                  ONE, start)  # fmt: skip
+    t0 = TicketId("t0")
+
+    def waits(minutes: float) -> list[float]:
+        got = replay.replay(state, ONE, DRIFT, start + timedelta(minutes=minutes), k=200,
+                            rng=random.Random(5))[t0]  # fmt: skip
+        return [got.p10_min, got.mean_min, got.p90_min]
+
+    p10, mean, p90 = waits(0)  # 30 × U(0.9, 1.2): ends between 27 and 36 minutes from now
+    assert 27 <= p10 < 28.5 and mean == pytest.approx(31.5, abs=0.7) and 34.5 < p90 <= 36
+    # 35 minutes in, the stretch is at least 35/30: it ends within the next minute.
+    assert all(0 <= w <= 1 for w in waits(35))
+    assert waits(40) == [0, 0, 0]  # longer than any stretch: it ends now
+    assert replay.deterministic(state, ONE, DRIFT, start)[t0].mean_min == pytest.approx(31.5)
+
+
+def test_p10_and_p90_sit_at_the_n_plus_one_positions_so_k_draws_cover_80_percent() -> None:
+    draws = [float(i) for i in range(48)]
+    # A new draw falls between order statistics 4.9 and 44.1 (of 48) with probability 80 %.
+    assert replay._pct(draws, 0.1) == pytest.approx(3.9)
+    assert replay._pct(draws, 0.9) == pytest.approx(43.1)
+    assert (replay._pct([1.0, 2.0], 0.1), replay._pct([1.0, 2.0], 0.9)) == (1.0, 2.0)
+
+
+def served_for(n: int, minutes: float) -> OfficeState:
+    """G1 has served `n` of `n + 2` A tickets today, `minutes` each; it now serves the next."""
+    state = one_counter(n + 2)
+    at = T0 + timedelta(minutes=n + 2)
+    for _ in range(n + 1):
+        state = serving_first(state, at)
+        if len(state.waiting()) == 1:
+            return state
+        at += timedelta(minutes=minutes)
+        state = apply(state, lc.Complete(state.active[G1], "done", G1), ONE, at)
+    raise AssertionError("unreachable")
+
+
+def test_todays_slower_services_lengthen_the_remaining_waits() -> None:
+    state = served_for(30, 12.0)  # 20 % slower than the fitted 10 min
+    now = max(t.started_at for t in state.tickets.values() if t.started_at is not None)
+    last = TicketId("t31")
+    plain = replace(FIXED, pace_shrink_n=0.0)
+    assert replay.deterministic(state, ONE, plain, now)[last].mean_min == pytest.approx(10)
+    # Shrunk twice by 30 / (30 + 30): the office's 1.2 → 1.1, the service's → 1.15.
+    assert replace(FIXED, pace_shrink_n=30.0).service_time(A, False).mean == pytest.approx(10)
+    assert replay.deterministic(state, ONE, replace(FIXED, pace_shrink_n=30.0), now)[
+        last
+    ].mean_min == pytest.approx(11.5)
+    # No service finished yet today: nothing to correct.
+    fresh = serving_first(one_counter(2), T0 + timedelta(minutes=2))
+    fresh_est = replay.deterministic(fresh, ONE, FIXED, T0 + timedelta(minutes=2))
+    assert fresh_est[TicketId("t1")].mean_min == pytest.approx(10)
