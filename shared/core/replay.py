@@ -67,6 +67,7 @@ from shared.core.model import (
     Ticket,
     TicketId,
 )
+from shared.core.replay_draw import Mean, Random, curve, pct
 from shared.core.waitparams import LogNormal, Params, today_pace
 
 _INV = NormalDist().inv_cdf
@@ -133,8 +134,8 @@ def replay(
     sim = _build(state, rules, params, now, tz)
     samples: list[list[float]] = [[] for _ in sim.tickets]
     for _ in range(k):
-        _run(sim, _Random(rng, params), samples)
-    return _estimates(sim, samples, lambda s: (_pct(s, 0.1), _pct(s, 0.9)))
+        _run(sim, Random(rng, params), samples)
+    return _estimates(sim, samples, lambda s: (pct(s, 0.1), pct(s, 0.9)))
 
 
 def deterministic(
@@ -143,63 +144,8 @@ def deterministic(
     """One continuation with mean values: the degraded mode (p10 = p90 = mean)."""
     sim = _build(state, rules, params, now, tz)
     samples: list[list[float]] = [[] for _ in sim.tickets]
-    _run(sim, _Mean(params), samples)
+    _run(sim, Mean(params), samples)
     return _estimates(sim, samples, lambda s: (s[0], s[0]))
-
-
-class _Random:
-    def __init__(self, rng: random.Random, params: Params) -> None:
-        self.random, self.lognormvariate = rng.random, rng.lognormvariate
-        self.expovariate = rng.expovariate
-        self.cost = params.no_show_cost_min
-        self.offsets, self.stretches = params.break_offset_min, params.break_stretch
-
-    def offset(self) -> float:
-        lo, hi = self.offsets
-        return lo + (hi - lo) * self.random()
-
-    def stretch(self, at_least: float = 0.0) -> float:
-        """A break's stretch, given that it already lasted `at_least` × its planned length."""
-        lo, hi = self.stretches
-        lo = max(lo, at_least)
-        return hi if lo >= hi else lo + (hi - lo) * self.random()
-
-    def rest(self, d: LogNormal, elapsed: float) -> float:
-        if d.sigma <= 0:
-            return max(0.0, math.exp(d.mu) - elapsed)
-        low = d.cdf(elapsed)
-        u = min(_U_MAX, low + (1.0 - low) * self.random())
-        return max(0.0, math.exp(d.mu + d.sigma * _INV(u)) - elapsed)
-
-    def call(self, d: LogNormal, p_absent: float) -> float:
-        if p_absent > 0 and self.random() < p_absent:
-            return self.cost
-        return self.lognormvariate(d.mu, d.sigma) if d.sigma > 0 else math.exp(d.mu)
-
-    def gap(self) -> float:
-        return self.expovariate(1.0)
-
-
-class _Mean:
-    def __init__(self, params: Params) -> None:
-        self.cost = params.no_show_cost_min
-        self.offsets, self.stretches = params.break_offset_min, params.break_stretch
-
-    def offset(self) -> float:
-        return sum(self.offsets) / 2
-
-    def stretch(self, at_least: float = 0.0) -> float:
-        lo, hi = self.stretches
-        return hi if at_least >= hi else (max(lo, at_least) + hi) / 2
-
-    def rest(self, d: LogNormal, elapsed: float) -> float:
-        return d.residual_mean(elapsed)
-
-    def call(self, d: LogNormal, p_absent: float) -> float:
-        return p_absent * self.cost + (1.0 - p_absent) * d.mean
-
-    def gap(self) -> float:
-        return 1.0
 
 
 def _build(
@@ -297,7 +243,7 @@ def _clock(t: time) -> float:
     return t.hour * 60 + t.minute + t.second / 60
 
 
-def _run(sim: _Sim, draw: _Random | _Mean, samples: list[list[float]]) -> None:
+def _run(sim: _Sim, draw: Random | Mean, samples: list[list[float]]) -> None:
     """One continuation: appends each reachable waiting ticket's call time to its samples."""
     pol, now, params = sim.rules.policy, sim.now, sim.params
     static = policy.time_invariant(pol)
@@ -366,7 +312,7 @@ def _run(sim: _Sim, draw: _Random | _Mean, samples: list[list[float]]) -> None:
             samples[best[1]].append(t)
             left -= 1
         wait = t + best[2]
-        p_absent = _curve(knots_x, knots, wait)
+        p_absent = curve(knots_x, knots, wait)
         heapq.heappush(heap, (t + draw.call(best[3], p_absent), c))
 
 
@@ -390,29 +336,6 @@ def _next_arrival(rates: Sequence[float], start: float, t: float, e: float) -> f
         e -= room
         position, i = end, i + 1
     return None  # the day ends first
-
-
-def _curve(xs: list[float], knots: tuple[tuple[float, float], ...], x: float) -> float:
-    if not xs:
-        return 0.0
-    i = bisect.bisect_right(xs, x)
-    if i == 0 or i == len(xs):
-        return knots[0][1] if i == 0 else knots[-1][1]
-    (x0, y0), (x1, y1) = knots[i - 1], knots[i]
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-
-
-def _pct(sorted_values: list[float], q: float) -> float:
-    """Percentile of sorted values at position (n + 1)·q (numpy's "weibull" method).
-
-    Numpy's default, (n − 1)·q, puts p10 and p90 of K = 48 draws at order statistics that a
-    new draw falls between with probability (42.3 − 4.7) / 49 ≈ 77 %, not 80 %: its ranges are
-    too narrow by construction. At (n + 1)·q that probability is 80 % for any K ≥ 9.
-    """
-    h = min(max((len(sorted_values) + 1) * q - 1, 0.0), len(sorted_values) - 1.0)
-    lo = int(h)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (h - lo)
 
 
 def _estimates(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.core import lifecycle as lc
-from shared.core import policy, replay
+from shared.core import policy, replay, replay_draw
 from shared.core.errors import NothingWaiting
 from shared.core.model import (
     Counter,
@@ -331,9 +331,9 @@ def test_a_break_under_way_ends_after_its_stretched_length_given_the_time_spent(
 def test_p10_and_p90_sit_at_the_n_plus_one_positions_so_k_draws_cover_80_percent() -> None:
     draws = [float(i) for i in range(48)]
     # A new draw falls between order statistics 4.9 and 44.1 (of 48) with probability 80 %.
-    assert replay._pct(draws, 0.1) == pytest.approx(3.9)
-    assert replay._pct(draws, 0.9) == pytest.approx(43.1)
-    assert (replay._pct([1.0, 2.0], 0.1), replay._pct([1.0, 2.0], 0.9)) == (1.0, 2.0)
+    assert replay_draw.pct(draws, 0.1) == pytest.approx(3.9)
+    assert replay_draw.pct(draws, 0.9) == pytest.approx(43.1)
+    assert (replay_draw.pct([1.0, 2.0], 0.1), replay_draw.pct([1.0, 2.0], 0.9)) == (1.0, 2.0)
 
 
 def served_for(n: int, minutes: float) -> OfficeState:
