@@ -47,12 +47,12 @@ def _credentials(args: argparse.Namespace, directory: Path | None = None) -> Any
     if args.token:
         return credentials.Credentials(ROLE, "", args.hub or "", args.token, args.name)
     if args.pair:
-        from counter.pairing import pair_with_hub
         from shared.client.api import ClientError
+        from shared.client.pairing import pair_with_hub
 
         try:
             return asyncio.run(
-                pair_with_hub(args.pair, args.name, args.hub, args.discovery, directory)
+                pair_with_hub(ROLE, args.pair, args.name, args.hub, args.discovery, directory)
             )
         except ClientError as exc:
             log.error("pairing with code failed: %s", exc.message)

@@ -183,11 +183,13 @@ def _printer(uri: str | None) -> Any:
 
 def _pair(args: argparse.Namespace, creds_dir: Path | None) -> Any:
     """`--pair CODE`: pair before the window opens; a refused code leaves the set-up screen."""
-    from kiosk.pairing import pair_with_hub
     from shared.client.api import ClientError
+    from shared.client.pairing import pair_with_hub
 
     try:
-        new = asyncio.run(pair_with_hub(args.pair, args.name, args.hub, args.discovery, creds_dir))
+        new = asyncio.run(
+            pair_with_hub("kiosk", args.pair, args.name, args.hub, args.discovery, creds_dir)
+        )
     except ClientError as exc:
         log.error("pairing with code failed: %s", exc.message)
         return None

@@ -2,7 +2,8 @@
 
 The set-up screen asks `Pairer.pair(code)`; the work (discovery, two HTTP calls, writing the
 credentials file) runs on the pairer's own network thread and the answer is a Future, so the
-GUI thread never waits. `pair_with_hub` is the same work for `--pair CODE` at start-up.
+GUI thread never waits. `--pair CODE` at start-up does the same through
+`shared.client.pairing.pair_with_hub`.
 """
 
 from __future__ import annotations
@@ -10,30 +11,10 @@ from __future__ import annotations
 import concurrent.futures
 from pathlib import Path
 
-from shared.client import credentials
-from shared.client.api import ClientError, HubClient
 from shared.client.credentials import Credentials
 from shared.client.netthread import NetThread
-from shared.discovery import DiscoveryError, Interfaces, find_hub
-
-
-async def pair_with_hub(
-    code: str, name: str, hub_url: str | None, discovery: Interfaces,
-    directory: Path | None = None,
-) -> Credentials:  # fmt: skip
-    """Pair, save the credentials, and return them. Raises ClientError: the hub's refusal
-    ("unauthorized" for a wrong, used or expired code) or "unreachable" (no hub found)."""
-    try:
-        url = hub_url or (await find_hub(None, discovery)).url
-    except DiscoveryError as exc:
-        raise ClientError(0, "unreachable", str(exc)) from exc
-    async with HubClient(url) as hub:
-        answer = await hub.pair(code, name)
-        office = str((await hub.office())["id"])
-    creds = Credentials("kiosk", office, url, str(answer["token"]), name)
-    # Written here, on the network thread: a small file, and the GUI thread never waits for it.
-    credentials.save(creds, directory)
-    return creds
+from shared.client.pairing import pair_with_hub
+from shared.discovery import Interfaces
 
 
 class Pairer:
@@ -52,7 +33,9 @@ class Pairer:
             self._thread.start()
             self._thread.wait_ready()
         name, hub_url, discovery, directory = self._args
-        return self._thread.submit(pair_with_hub(code, name, hub_url, discovery, directory))
+        return self._thread.submit(
+            pair_with_hub("kiosk", code, name, hub_url, discovery, directory)
+        )
 
     def stop(self) -> None:
         if self._thread is not None:
