@@ -82,6 +82,7 @@ class CounterViewModel(Intents, QObject):
             link.statusChanged.connect(self._status)
             link.snapshotReceived.connect(self._snapshot)
             link.eventReceived.connect(self._event)
+            link.estimatesChanged.connect(lambda seq: self._schedule_refresh())
 
     def _timer(self, single: bool, slot: Callable[[], Any], every_s: float = 0) -> QTimer:
         timer = QTimer(self)

@@ -112,6 +112,9 @@ class BoardState:
     hours_today: Periods = ()
     week_hours: Mapping[str, Periods] = field(default_factory=dict)
     quieter: Mapping[str, Periods] = field(default_factory=dict)
+    # Where `quieter` comes from (the hub's `quieter_hours_source`): "history", "declared", or
+    # "none" (not enough history yet, none declared: the board says so); "" before /office.
+    quieter_source: str = ""
     channels: Channels = Channels()
     office_name: str = ""
 
@@ -131,12 +134,13 @@ def build(
     office = office or {}
     calls = calls_of(state, office, filters)[: max(1, recent)]
     week = _week(office.get("hours"))
+    quieter, source = _quieter(office, filters)
     return BoardState(
         seq=seq, now=now, lang=(office.get("languages") or ["fr"])[0], connected=connected,
         ever_connected=ever_connected or connected, current=calls[0] if calls else None,
         recent=tuple(calls), services=_services(office, queue, filters),
         hours_today=week.get(WEEKDAYS[now.weekday()], ()), week_hours=week,
-        quieter=_quieter(office, filters),
+        quieter=quieter, quieter_source=source,
         channels=Channels(office.get("phone") or "", office.get("website") or "",
                           office.get("appointment_url") or ""),
         office_name=office.get("name") or "",
@@ -240,9 +244,10 @@ def _week(raw: Mapping[str, Sequence[Sequence[str]]] | None) -> dict[str, Period
             if (raw or {}).get(d)}  # fmt: skip
 
 
-def _quieter(office: Mapping[str, Any], filters: Filters) -> dict[str, Periods]:
-    """A room showing one service shows that service's quieter hours; else the office's."""
+def _quieter(office: Mapping[str, Any], filters: Filters) -> tuple[dict[str, Periods], str]:
+    """A room showing one service shows that service's quieter hours; else the office's.
+    The hub already chose them (learned, else declared, else none): with their source."""
     chosen = [s for s in office.get("services", []) if s["code"] in filters.services]
-    if len(chosen) == 1 and chosen[0].get("quieter_hours"):
-        return _week(chosen[0]["quieter_hours"])
-    return _week(office.get("quieter_hours"))
+    if len(chosen) == 1 and (chosen[0].get("quieter_hours") or "quieter_hours_source" in chosen[0]):
+        return _week(chosen[0].get("quieter_hours")), str(chosen[0].get("quieter_hours_source", ""))
+    return _week(office.get("quieter_hours")), str(office.get("quieter_hours_source", ""))

@@ -108,6 +108,8 @@ def quieter_description(board: BoardState) -> str:
     """The chart's text alternative: the same facts in words (accessible description)."""
     _ = tr(board)
     days = [d for d in WEEKDAYS if board.quieter.get(d)]
+    if not days and board.quieter_source == "none":
+        return _("Quieter hours: not known yet (not enough history).")
     if not days:
         return _("No quieter hours are known for this week.")
     parts = [_("{day}: {hours}", day=_(DAY_NAMES[d]), hours=periods(board, board.quieter[d]))
@@ -116,8 +118,11 @@ def quieter_description(board: BoardState) -> str:
 
 
 def quieter_lines(board: BoardState) -> list[str]:
-    """The chart's facts as short lines beside it: "mar : 14 h à 16 h 30"."""
+    """The chart's facts as short lines beside it: "mar : 14 h à 16 h 30"; when no quieter
+    hours are known (not enough history, none declared), the line that says so."""
     _ = tr(board)
+    if board.quieter_source == "none" and not board.quieter:
+        return [_("Not known yet (not enough history).")]
     return [_("{day}: {hours}", day=_(DAY_SHORT[d]), hours=periods(board, board.quieter[d]))
             for d in WEEKDAYS if board.quieter.get(d)]  # fmt: skip
 

@@ -80,6 +80,7 @@ class DisplayViewModel(QObject):
             link.statusChanged.connect(self._status)
             link.snapshotReceived.connect(self._snapshot)
             link.eventReceived.connect(self._event)
+            link.estimatesChanged.connect(self._refresh_queue)
 
     def start(self) -> None:
         self._request("office", "office")

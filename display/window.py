@@ -121,6 +121,9 @@ class DisplayWindow(QWidget):
         waiting = _column(self.waiting_title, self.waiting)
         chart = _column(self.chart_title, self.chart)
         chart.addWidget(self.quieter_text)
+        # Takes the room only when the chart is hidden (nothing known yet): the sentence then
+        # stays under its heading instead of floating mid-column.
+        chart.addStretch(0)
         self.quieter_text.setVisible(self.portrait)
         if self.portrait:
             grid.addWidget(self.call, 0, 0, 1, 2)
@@ -189,7 +192,7 @@ class DisplayWindow(QWidget):
 
     def _pages(self, board: BoardState, h: dict[str, str]) -> None:
         """Rebuilt only when their content changed, so pages (if any) keep turning steadily."""
-        key = (board.lang, board.hours_today, board.channels, board.quieter,
+        key = (board.lang, board.hours_today, board.channels, board.quieter, board.quieter_source,
                tuple(board.week_hours.items()), self.palette_.name)  # fmt: skip
         if key == self._pages_key:
             return
@@ -204,6 +207,11 @@ class DisplayWindow(QWidget):
         blocks: list[Block] = [[("title", h["hours"])]
                                + [("text", line) for line in texts.hours_today(board)]]  # fmt: skip
         self.quieter_text.setText("\n".join(texts.quieter_lines(board)))
+        # Nothing known yet (not enough history, none declared): a chart of the opening hours
+        # alone would read as "never quieter"; the sentence saying so takes its place.
+        unknown = board.quieter_source == "none" and not board.quieter
+        self.chart.setVisible(not unknown)
+        self.quieter_text.setVisible(self.portrait or unknown)
         channels = texts.channels(board)
         if channels:
             blocks.append([("title", h["channels"])]

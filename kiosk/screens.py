@@ -213,6 +213,9 @@ def _confirm(s: State, office: Mapping[str, Any], queue: Mapping[str, Any], _: T
         hours = _hours(svc.get("quieter_hours") or office.get("quieter_hours") or {}, s.lang)
         if hours:
             lines.append(_("Quieter times for this service: {hours}.").format(hours=hours))
+        elif (svc.get("quieter_hours_source") or office.get("quieter_hours_source")) == "none":
+            # Nothing learned yet, nothing declared: say so rather than guess (issue 6).
+            lines.append(_("Quieter hours: not known yet (not enough history)."))
         if office.get("appointment_url"):
             url = _bare_url(office["appointment_url"])
             lines.append(_("Make an appointment: {url}").format(url=url))

@@ -109,6 +109,9 @@ class TicketInfo:
     website: str
     appointment_url: str
     lang: str
+    # "history" | "declared" | "none" (the hub's `quieter_hours_source`; "" from an older hub):
+    # "none" prints that the hours are not known yet rather than nothing.
+    quieter_source: str = ""
 
 
 def ticket_info(ticket: Mapping[str, Any], office: Mapping[str, Any], lang: str) -> TicketInfo:
@@ -140,6 +143,9 @@ def ticket_info(ticket: Mapping[str, Any], office: Mapping[str, Any], lang: str)
         website=str(office.get("website") or ""),
         appointment_url=str(office.get("appointment_url") or ""),
         lang=lang,
+        quieter_source=str(
+            service.get("quieter_hours_source") or office.get("quieter_hours_source") or ""
+        ),
     )
 
 
@@ -193,7 +199,7 @@ def layout(info: TicketInfo) -> tuple[Block, ...]:
         blocks += [Rule(), Feed(1), QR(info.page_url), Feed(1)]
         blocks.append(Text(_scan_line(info.lang), align="center"))
     blocks.append(Rule())
-    if info.quieter_hours:
+    if info.quieter_hours or info.quieter_source == "none":
         blocks.append(Text(_quieter_line(info, compact=True), align=start))
     if info.opening_hours:
         blocks.append(Text(_("Opening hours:"), align=start, bold=True))
@@ -211,7 +217,7 @@ def summary(info: TicketInfo) -> list[str]:
     lines += _queue_lines(info)
     if info.page_url:
         lines.append(_scan_line(info.lang))
-    if info.quieter_hours:
+    if info.quieter_hours or info.quieter_source == "none":
         lines.append(_quieter_line(info, compact=False))
     lines += _contact_lines(info)
     lines.append(_privacy(info))
@@ -250,6 +256,8 @@ def _scan_line(lang: str) -> str:
 
 def _quieter_line(info: TicketInfo, compact: bool) -> str:
     _ = translator(info.lang, DOMAIN)
+    if not info.quieter_hours:  # none learned yet, none declared: say so rather than guess
+        return _("Quieter hours: not known yet (not enough history).")
     hours = _week_text(info.quieter_hours, info.lang, compact)
     return _("Quieter hours: {hours}").format(hours=hours)
 

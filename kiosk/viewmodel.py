@@ -96,6 +96,7 @@ class KioskViewModel(QObject):
         link.statusChanged.connect(self._status)
         link.snapshotReceived.connect(self._refresh_queue)
         link.eventReceived.connect(self._refresh_queue)
+        link.estimatesChanged.connect(self._refresh_queue)
 
     def attach(self, link: Link) -> None:
         """Use this link (made after pairing) and load the office through it."""

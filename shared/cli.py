@@ -11,19 +11,16 @@ montour demo     the whole office on one machine, on loopback
 montour export events  the event log as JSON lines
 montour simulate       the reference office's days as an event log (JSON lines)
 montour bench-wait     score the wait estimators (simulated reference office, or --log)
+montour report         the office's statistics over a period (CSV and PNG charts)
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import logging
-import os
-import signal
 import socket
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -32,6 +29,7 @@ from typing import Any
 import platformdirs
 
 from shared import const
+from shared.clock import Clock
 from shared.core.errors import MontourError
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -109,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only the hub: do not open the kiosk, display and counter windows",
     )
+    demo.add_argument("--simulate", action="store_true",
+                      help="a busy office working by itself: the reference office on an "
+                      "accelerated clock (from 08:25 on the next weekday), its day played "
+                      "through the API by `montour simulate --hub`")  # fmt: skip
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=60.0,
+        help="with --simulate: the clock's speed (default 60: a day in ~8 min)",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="with --simulate: the day's seed")
     demo.set_defaults(func=cmd_demo)
 
     # The apps' commands; their modules import only argparse here, Qt when a command runs.
@@ -137,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     from shared.waitbench import cli as waitbench_cli  # argparse only until it runs
 
     waitbench_cli.register(sub)
+    from shared.report import cli as report_cli  # argparse only until it runs
+
+    report_cli.register(sub)
 
     return p
 
@@ -156,13 +168,64 @@ def _hub_options(p: argparse.ArgumentParser) -> None:
         help="advertise with zeroconf on all interfaces (production: the systemd unit passes "
         "it), on loopback only (the default, safe on a development machine), or not at all",
     )  # fmt: skip
+    # Simulation and demo aids (`montour simulate --live`, `montour demo --simulate`).
+    p.add_argument("--clock-start", metavar="ISO", default=None,
+                   help="simulation only (loopback): start the hub's clock at this time, with "
+                   "its offset (e.g. 2026-03-02T08:25:00+01:00)")  # fmt: skip
+    p.add_argument("--clock-speed", metavar="N", type=float, default=None,
+                   help="simulation only (loopback): run the hub's clock N times faster than "
+                   "real time (N ≥ 1)")  # fmt: skip
 
 
 # --- hub ------------------------------------------------------------------------------------
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    return run_hub(args.config, args.db, args.host, args.port, args.discovery)
+    make_clock = None
+    if args.clock_start is not None or args.clock_speed is not None:
+        make_clock = _scaled_clock(args.host, args.clock_start, args.clock_speed)
+        if make_clock is None:
+            return 2
+    return run_hub(
+        args.config, args.db, args.host, args.port, args.discovery, make_clock=make_clock
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _scaled_clock(host: str, start: str | None, speed: float | None) -> Callable[[], Clock] | None:
+    """What makes the hub's accelerated clock, or None (and a message) when it must not be."""
+    from datetime import UTC, datetime
+
+    from shared.clock import ScaledClock
+
+    if not _is_loopback(host):
+        # An office's devices would see times hours ahead and numbers of the wrong day.
+        print(f"montour: --clock-start and --clock-speed are a simulation aid: the hub must "
+              f"listen on loopback only (--host 127.0.0.1), not on {host}.",
+              file=sys.stderr)  # fmt: skip
+        return None
+    try:
+        when = datetime.now(UTC) if start is None else datetime.fromisoformat(start)
+    except ValueError:
+        print(f"montour: --clock-start {start!r} is not an ISO date and time.", file=sys.stderr)
+        return None
+    if when.tzinfo is None:
+        print("montour: --clock-start needs its offset (e.g. +01:00 or Z).", file=sys.stderr)
+        return None
+    if speed is not None and not speed >= 1.0:
+        print("montour: --clock-speed must be at least 1.", file=sys.stderr)
+        return None
+    return lambda: ScaledClock(when, 1.0 if speed is None else speed)
 
 
 def run_hub(
@@ -172,8 +235,11 @@ def run_hub(
     port: int,
     discovery: str,
     on_ready: Callable[[str], None] | None = None,
+    make_clock: Callable[[], Clock] | None = None,
 ) -> int:
-    """Serve until stopped; `on_ready(url)` runs once the hub listens and is advertised."""
+    """Serve until stopped; `on_ready(url)` runs once the hub listens and is advertised.
+    `make_clock`: the hub's clock (default the system's; a ScaledClock in simulations), made
+    once the slow imports are done, so an accelerated day does not start a second early."""
     import uvicorn
 
     from shared import config as config_mod
@@ -207,7 +273,8 @@ def run_hub(
             on_ready(f"http://{url_host}:{bound_port}")
         return stop
 
-    app = create_app(office, db, on_started=on_started)
+    clock = None if make_clock is None else make_clock()
+    app = create_app(office, db, clock=clock, on_started=on_started)
 
     class HubServer(uvicorn.Server):
         async def shutdown(self, sockets: Any = None) -> None:
@@ -307,76 +374,9 @@ def cmd_export_events(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    print("Montour demo: the example office on this machine (discovery on loopback only).")
-    print(f"  database: {args.db}")
-    apps: list[subprocess.Popen[bytes]] = []
-    tickets = args.db.parent / "demo-tickets"
+    from shared import demo
 
-    def ready(url: str) -> None:
-        print(f"  API docs: {url}/docs")
-        print(f"  queue:    {url}/api/v1/queue")
-        if args.no_apps:
-            pass
-        elif not any(map(os.environ.get, ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))):
-            print("  No screen here ($DISPLAY is empty): the apps are not opened.")
-        else:
-            token = _demo_token(args.db, "kiosk", "Demo kiosk")
-            apps.append(subprocess.Popen([
-                sys.executable, "-m", "shared.cli", "kiosk", "--hub", url, f"--token={token}",
-                "--windowed", "--printer", f"preview:{tickets}",
-            ], preexec_fn=_die_with_parent))  # fmt: skip
-            print(f"  kiosk:    opened in a window; tickets are written as PNG to {tickets}")
-            apps.append(subprocess.Popen([
-                sys.executable, "-m", "shared.cli", "display", "--hub", url, "--windowed",
-            ], preexec_fn=_die_with_parent))  # fmt: skip
-            print("  display:  opened in a window (read-only: it needs no pairing)")
-            token = _demo_token(args.db, "counter", "Demo counter")
-            apps.append(subprocess.Popen([
-                sys.executable, "-m", "shared.cli", "counter", "--hub", url, f"--token={token}",
-            ], preexec_fn=_die_with_parent))  # fmt: skip
-            print("  counter:  opened in a window; sign in with any name, then F1 calls")
-        print("  Stop with Ctrl+C.", flush=True)
-
-    # uvicorn ends by raising the SIGTERM it caught again: with the default action the demo
-    # would die there, before closing its apps. Turned into SystemExit, the `finally` runs.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        return run_hub(EXAMPLE_CONFIG, args.db, "127.0.0.1", args.port, "loopback", ready)
-    finally:
-        for app in apps:
-            app.terminate()
-        for app in apps:
-            try:
-                app.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                app.kill()
-
-
-def _die_with_parent() -> None:
-    """In the demo's apps (Linux): end when the demo ends, even if it is killed outright."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _demo_token(db: Path, role: str, name: str) -> str:
-    """A fresh token for a demo app; the previous demo run's device of that name is revoked."""
-    from datetime import UTC, datetime
-
-    from shared.hub import auth
-
-    now = datetime.now(UTC)
-    store = _store(db)
-    with store.transaction() as tx:
-        tx.execute(
-            "UPDATE devices SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-            [now.isoformat(), name],
-        )
-        token = auth.create_device(tx, auth.parse_role(role), name, now)
-    store.close()
-    return token
+    return demo.run(args)
 
 
 if __name__ == "__main__":

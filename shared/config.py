@@ -65,6 +65,7 @@ class _Policy(_Model):
     recall_limit: int = Field(default=2, ge=0, le=10)
     no_show_grace_min: int = Field(default=15, ge=0, le=480)
     busy_threshold_min: int = Field(default=20, ge=0, le=480)
+    target_wait_min: int = Field(default=20, ge=1, le=480)
 
 
 class _Callbacks(_Model):
@@ -159,6 +160,7 @@ class OfficeConfig:
     contacts_enabled: bool = True  # the visitor's contact history (opt-in, P4)
     contacts_retention_days: int = 365
     audit_retention_days: int = 365  # the access log of reads of personal data
+    target_wait_min: int = 20  # the office's target wait: `montour report`'s "within target"
 
     def quieter_hours_for(self, service: str) -> Mapping[str, Periods]:
         """The declared quieter hours of a service (its own, else the office's)."""
@@ -215,6 +217,7 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         contacts_enabled=f.contacts.enabled,
         contacts_retention_days=f.contacts.retention_days,
         audit_retention_days=f.audit.retention_days,
+        target_wait_min=f.policy.target_wait_min,
     )  # fmt: skip
 
 

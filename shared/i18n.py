@@ -41,7 +41,17 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "announce": ("display/announcer.py",),  # what the wall display says aloud
     "board": ("shared/hub/pages/board*.py",),  # the web board for TVs
     "counter": ("counter/**/*.py",),  # the agents' counter client (French first, English)
+    "report": ("shared/report/**/*.py",),  # the manager's statistics (`montour report`)
 }
+# Staff-only domains whose readers are the office's own (French first, English at least): the
+# visitors' languages (Arabic…) are not required there.
+STAFF_ONLY: dict[str, tuple[str, ...]] = {"report": ("fr",)}
+
+
+def required_languages(domain: str) -> tuple[str, ...]:
+    return STAFF_ONLY.get(domain, REQUIRED_LANGUAGES)
+
+
 KEYWORDS = {"_": None, "N_": None}
 
 

@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.config import OfficeConfig, Periods
 from shared.core import events as ev
 from shared.core.estimate import ServiceEstimate, TicketEstimate, WaitRange
+from shared.core.hours import Hours
 from shared.core.model import (
     CounterId,
     CounterSession,
@@ -249,8 +250,25 @@ def service_estimate_to_dict(est: ServiceEstimate) -> dict[str, Any]:
     }
 
 
-def office_to_dict(c: OfficeConfig) -> dict[str, Any]:
-    """The office as `GET /office` gives it to the apps (nothing secret, nothing personal)."""
+def office_to_dict(
+    c: OfficeConfig, learned: Hours | None = None, services: Mapping[str, Hours] | None = None
+) -> dict[str, Any]:
+    """The office as `GET /office` gives it to the apps (nothing secret, nothing personal).
+
+    Quieter hours learned from the history (`learned`, and each service's own in `services`)
+    replace the declared ones once they are published ("ok"); a service without its own falls
+    back to the office's. `quieter_hours_source` says which: "history", "declared" or "none".
+    """
+
+    def hours(own: Hours | None, declared: Mapping[str, Periods]) -> dict[str, Any]:
+        for h in (own, learned):
+            if h is not None and h.status == "ok":
+                return {"quieter_hours": _week(h.quieter), "quieter_hours_source": "history",
+                        "busy_hours": _week(h.busy)}  # fmt: skip
+        return {"quieter_hours": _week(declared), "busy_hours": {},
+                "quieter_hours_source": "declared" if declared else "none"}  # fmt: skip
+
+    own = services or {}
     return {
         "id": c.id, "name": c.name, "timezone": c.timezone, "languages": list(c.languages),
         "phone": c.phone, "website": c.website, "appointment_url": c.appointment_url,
@@ -262,13 +280,13 @@ def office_to_dict(c: OfficeConfig) -> dict[str, Any]:
                    "no_show_grace_min": c.rules.no_show_grace_s / 60},
         "services": [{"code": s.code, "prefix": s.prefix, "names": dict(s.names),
                       "mean_service_min": s.mean_service_min,
-                      "quieter_hours": _week(c.quieter_hours_for(s.code))}
+                      **hours(own.get(s.code), c.quieter_hours_for(s.code))}
                      for s in c.rules.services.values()],
         "counters": [{"id": k.id, "name": k.name, "services": list(k.services),
                       "accessible": k.accessible} for k in c.rules.counters.values()],
         "outcomes": [{"code": o.code, "labels": dict(o.labels)} for o in c.outcomes],
         "hours": _week(c.hours),
-        "quieter_hours": _week(c.quieter_hours),
+        **hours(None, c.quieter_hours),
     }  # fmt: skip
 
 

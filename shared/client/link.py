@@ -55,6 +55,7 @@ class ServerLink(QObject):
     statusChanged = Signal(str, str)  # "connecting" | "connected" | "disconnected", detail
     snapshotReceived = Signal(object, int)  # OfficeState, seq
     eventReceived = Signal(object, object, int)  # OfficeState after the event, Event, seq
+    estimatesChanged = Signal(int)  # the hub's estimates changed (seq they were computed at)
     callFinished = Signal(int, object)  # request id, the hub's answer (dict)
     callFailed = Signal(int, str, str)  # request id, error code, message for people
 
@@ -79,6 +80,7 @@ class ServerLink(QObject):
             on_snapshot=self.snapshotReceived.emit,
             on_event=self.eventReceived.emit,
             on_status=self.statusChanged.emit,
+            on_estimates=self.estimatesChanged.emit,
             heartbeat_timeout_s=heartbeat_timeout_s,
             reconnect_initial_s=reconnect_initial_s,
             reconnect_max_s=reconnect_max_s,

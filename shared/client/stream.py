@@ -16,7 +16,8 @@ not notice for minutes). The socket is then dropped without a closing handshake,
 stream reconnects after an exponential, jittered delay, reset once a snapshot arrived.
 
 Callbacks run on the event loop's thread, in order: `on_status("connecting"|"connected"|
-"disconnected", detail)`, `on_snapshot(state, seq)`, `on_event(state, event, seq)`. The status
+"disconnected", detail)`, `on_snapshot(state, seq)`, `on_event(state, event, seq)`,
+`on_estimates(seq)` (the hub's estimates changed: fetch GET /queue). The status
 is "connected" only once a snapshot arrived, i.e. once what the callbacks hold is live.
 """
 
@@ -76,6 +77,7 @@ class EventStream:
         on_snapshot: Callable[[OfficeState, int], None] = lambda state, seq: None,
         on_event: Callable[[OfficeState, Event, int], None] = lambda state, event, seq: None,
         on_status: Callable[[str, str], None] = lambda status, detail: None,
+        on_estimates: Callable[[int], None] = lambda seq: None,
         heartbeat_timeout_s: float | None = None,
         reconnect_initial_s: float | None = None,
         reconnect_max_s: float | None = None,
@@ -89,6 +91,7 @@ class EventStream:
         self.forget = forget
         self._forget_at = 0
         self.on_snapshot, self.on_event, self.on_status = on_snapshot, on_event, on_status
+        self.on_estimates = on_estimates
         # Read from const now, not at import, so that a test fixture may shorten them.
         self.heartbeat_timeout_s = heartbeat_timeout_s or const.HEARTBEAT_TIMEOUT_S
         self.reconnect_initial_s = reconnect_initial_s or const.RECONNECT_INITIAL_S
@@ -220,6 +223,8 @@ class EventStream:
                 return
             self.state, self.seq = state, seq
             self.on_event(state, event, seq)
+        elif kind == "estimates":
+            self.on_estimates(int(message.get("seq", 0)))
         elif kind == "ping":
             if self.state is not None and int(message.get("seq", -1)) > self.seq:
                 await self.resync()

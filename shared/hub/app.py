@@ -1,8 +1,10 @@
 """create_app: the hub's FastAPI application and the lifespan that owns its resources.
 
 The lifespan opens the store through the single writer (HubService), wires its commits to the
-broadcaster on the event loop, keeps the opening day current, and (optionally) advertises the
-hub with zeroconf. Everything it starts, it stops.
+broadcaster on the event loop and to the estimator (shared/hub/estimates.py: fitted on the
+history, a first book computed, then recomputed off the writer thread), learns the quieter hours
+(shared/hub/hours.py), keeps the opening day current, and (optionally) advertises the hub with
+zeroconf. Everything it starts, it stops.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import contextlib
 import logging
 import secrets
 import sqlite3
+import zlib
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +29,13 @@ from shared import const
 from shared.clock import Clock, SystemClock
 from shared.config import OfficeConfig
 from shared.core.errors import MontourError
+from shared.core.estimate import Book
 from shared.core.events import Event
 from shared.core.model import OfficeState
-from shared.hub import agent_api, audit, callbacks, contacts, kiosk_api, routes, ws
+from shared.hub import agent_api, audit, callbacks, contacts, hours, kiosk_api, routes, ws
 from shared.hub.broadcast import Broadcaster
 from shared.hub.context import Hub
+from shared.hub.estimates import Estimator
 from shared.hub.pages import board
 from shared.hub.pages import phone as phone_page
 from shared.hub.service import HubService, Tx
@@ -63,13 +69,33 @@ def create_app(
         service.run(lambda tx: None)  # opens today's day if needed before anyone reads
         broadcaster = Broadcaster(service.state, service.seq)
 
+        def on_book(book: Book) -> None:
+            loop.call_soon_threadsafe(broadcaster.announce_estimates, book.seq)
+
+        hub_id = hub_id_of(service)
+        # Seeded by the hub's identity: the same state gives the same figures after a restart.
+        seed = zlib.crc32(hub_id.encode())
+        estimator = Estimator(config, db_path, service.clock, on_book, seed=seed)
+        # Fitted on the history and a first book computed before the first request.
+        await asyncio.to_thread(estimator.start, service.state, service.seq)
+        service.estimator = estimator
+
         def on_commit(state: OfficeState, events: list[tuple[int, Event]]) -> None:
             loop.call_soon_threadsafe(broadcaster.publish, state, events)
+            estimator.notify(state, events[-1][0])
 
         service.listeners.append(on_commit)
         reader = sqlite3.connect(str(db_path), check_same_thread=False)
-        hub = Hub(config, service, broadcaster, reader, hub_id_of(service))
+        hub = Hub(config, service, broadcaster, reader, hub_id, estimator=estimator)
         app.state.hub = hub
+        # The learned quieter hours: ready before the first request, refreshed by the
+        # estimator's nightly job (recomputed when a week old, else read from the cache).
+        await asyncio.to_thread(hours.refresh, app)
+
+        def nightly(day: date) -> None:
+            hours.refresh(app, day)
+
+        estimator.on_new_day.append(nightly)
         day_task = asyncio.create_task(_keep_day_current(service))
         stop = None
         try:
@@ -82,6 +108,7 @@ def create_app(
                 await day_task
             if stop is not None:
                 await stop()
+            await asyncio.to_thread(estimator.close)
             await asyncio.to_thread(service.close)
             reader.close()
 
@@ -102,6 +129,7 @@ def create_app(
     app.router.routes.extend(agent_api.router.routes)
     app.router.routes.extend(phone_page.router.routes)
     app.router.routes.extend(board.router.routes)
+    app.router.routes.extend(hours.router.routes)
     _install_error_handlers(app)
     return app
 

@@ -14,13 +14,19 @@ socket: the client reconnects and starts again from a fresh snapshot, which is a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from shared import const, protocol
-from shared.core.events import Event
+from shared.core.events import DayOpened, Event
 from shared.core.model import OfficeState
+
+# Put in the subscribers' queues by announce_estimates: not an event, a cue (compared by
+# identity; no real DayOpened is ever this object).
+ESTIMATES: Event = DayOpened(datetime.min.replace(tzinfo=UTC), date.min)
 
 
 @dataclass(eq=False)
@@ -50,6 +56,15 @@ class Broadcaster:
                 except asyncio.QueueFull:
                     sub.lagging = True
                     break
+
+    def announce_estimates(self, seq: int) -> None:
+        """New estimates, computed for the state at `seq`: clients fetch them (GET /queue) and
+        the phone and board feeds recompute. Skipped for a full queue: that client lags anyway
+        (and gets a snapshot, then the estimates, when it reconnects)."""
+        for sub in self.subscribers:
+            if not sub.lagging:
+                with contextlib.suppress(asyncio.QueueFull):
+                    sub.queue.put_nowait((seq, ESTIMATES))
 
     def encoded(self, seq: int, event: Event, public: bool) -> str:
         """The event's wire message, encoded once per view however many subscribers get it."""

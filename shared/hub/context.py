@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -17,11 +18,13 @@ from fastapi.responses import Response
 
 from shared import const, protocol
 from shared.config import OfficeConfig
-from shared.core import lifecycle
+from shared.core import estimate, lifecycle
 from shared.core.errors import AgentRequired, InvalidInput, Unauthorized
 from shared.core.events import Event
+from shared.core.model import OfficeState
 from shared.hub import auth
 from shared.hub.broadcast import Broadcaster
+from shared.hub.estimates import Estimator, view_of
 from shared.hub.service import HubService, Tx
 
 
@@ -33,6 +36,10 @@ class Hub:
     reader: sqlite3.Connection  # loop-thread connection for device look-ups
     hub_id: str
     devices: dict[str, tuple[auth.Device, float]] = field(default_factory=dict)
+    estimator: Estimator | None = None
+
+    def estimates(self, state: OfficeState, now: datetime) -> estimate.View:
+        return view_of(self.estimator, state, self.config, now)
 
 
 def hub_of(request: Request) -> Hub:

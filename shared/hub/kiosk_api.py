@@ -28,7 +28,8 @@ async def preview(request: Request, code: str, priority: bool = False) -> dict[s
     if code not in hub.config.rules.services:
         raise NotFound(f"There is no service {code!r} in this office.")
     state, now = hub.broadcaster.state, hub.service.clock.now()
-    est = estimate.for_new_ticket(state, hub.config.rules, ServiceCode(code), priority, now)
+    est = estimate.for_new_ticket(state, hub.config.rules, ServiceCode(code), priority, now,
+                                  hub.estimates(state, now))  # fmt: skip
     wait = est.wait
     return {
         "service": code,

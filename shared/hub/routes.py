@@ -15,7 +15,7 @@ from shared.core import estimate, lifecycle
 from shared.core.errors import InvalidInput, NotFound
 from shared.core.lifecycle import Action
 from shared.core.model import CounterId, ServiceCode, Ticket, TicketId, TicketState
-from shared.hub import auth, kiosk_api
+from shared.hub import auth, estimates, hours, kiosk_api
 from shared.hub.context import hub_of, require_device, write
 from shared.hub.pages import status as public_status
 from shared.hub.service import Tx
@@ -32,7 +32,8 @@ def _ticket_view(tx: Tx, tid: TicketId) -> dict[str, Any]:
     """A ticket as its counter or kiosk sees it, with its rank and estimate at commit time."""
     ticket = tx.state.tickets[tid]
     view = protocol.ticket_to_dict(ticket, public=False)
-    est = estimate.for_ticket(tx.state, ticket, tx.config.rules, tx.now)
+    seen = estimates.view_of(tx.estimator, tx.state, tx.config, tx.now)
+    est = estimate.for_ticket(tx.state, ticket, tx.config.rules, tx.now, seen)
     view["estimate"] = protocol.ticket_estimate_to_dict(est)
     return view
 
@@ -58,6 +59,8 @@ async def health(request: Request) -> dict[str, Any]:
         "office": hub.config.id,
         "api": const.API_VERSION,
         "seq": hub.broadcaster.seq,
+        # The hub's clock: a simulation driver aligns with it when the hub runs accelerated.
+        "now": hub.service.clock.now().isoformat(),
         "printers": kiosk_api.printers(hub),
     }
 
@@ -65,7 +68,8 @@ async def health(request: Request) -> dict[str, Any]:
 @router.get("/office", tags=["public"])
 async def office(request: Request) -> dict[str, Any]:
     """The office's configuration as the apps need it (nothing secret, nothing personal)."""
-    return protocol.office_to_dict(hub_of(request).config)
+    learned = await hours.current(request.app)  # the quieter hours learned, when published
+    return protocol.office_to_dict(hub_of(request).config, learned.office, learned.services)
 
 
 @router.get("/queue", tags=["public"])
@@ -87,7 +91,7 @@ def _snapshot(request: Request, public: bool, with_state: bool = True) -> dict[s
     hub = hub_of(request)
     st, seq = hub.broadcaster.state, hub.broadcaster.seq
     now = hub.service.clock.now()
-    services = estimate.for_services(st, hub.config.rules, now)
+    services = estimate.for_services(st, hub.config.rules, now, hub.estimates(st, now))
     answer: dict[str, Any] = {"seq": seq}
     if with_state:
         answer["state"] = protocol.state_to_dict(st, public)
@@ -104,7 +108,8 @@ async def status(request: Request, token: str) -> dict[str, Any]:
     ticket = public_status.find_valid(st, token, hub.config, hub.service.clock.now())
     if ticket is None:
         raise NotFound("This ticket is unknown or has expired (tickets are valid for one day).")
-    return public_status.public_status(st, hub.config, ticket, hub.service.clock.now())
+    now = hub.service.clock.now()
+    return public_status.public_status(st, hub.config, ticket, now, hub.estimates(st, now))
 
 
 # --- tickets --------------------------------------------------------------------------------

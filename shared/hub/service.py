@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
@@ -43,6 +43,9 @@ from shared.core.events import Event
 from shared.core.model import OfficeState
 from shared.core.numbering import office_day
 from shared.hub.store import Store
+
+if TYPE_CHECKING:
+    from shared.hub.estimates import Estimator
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,6 +74,7 @@ class Tx:
         self.now = now
         self.state = hub.state
         self.seq = hub.seq
+        self.estimator = hub.estimator
         self.events: list[tuple[int, Event]] = []
 
     def apply(self, command: lifecycle.Command) -> list[tuple[int, Event]]:
@@ -112,6 +116,7 @@ class HubService:
         self.seq = self.store.last_seq()
         self.state = lifecycle.fold(e for _, e in self.store.today_events())
         self.listeners: list[CommitListener] = []
+        self.estimator: Estimator | None = None  # set by the app (shared/hub/estimates.py)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="montour-writer", daemon=True)
         self._thread.start()

@@ -1,7 +1,9 @@
 """`WS /api/v1/events`: a snapshot with its seq, then every event with its seq, and pings.
 
 Messages from the hub: `{"type": "snapshot", "seq": N, "state": {...}, "view": "full"|"public"}`,
-`{"type": "event", "seq": N, "event": {...}}`, `{"type": "ping", "seq": N}` every
+`{"type": "event", "seq": N, "event": {...}}`, `{"type": "estimates", "seq": N}` when the
+estimates shown to visitors changed (computed for the state at seq N; fetch GET /queue), and
+`{"type": "ping", "seq": N}` every
 WS_PING_INTERVAL_S (so a client can tell a quiet office from a dead link, and see from the
 ping's seq that it missed nothing). A client that sees a gap sends `{"type": "resync"}` and
 gets a fresh snapshot. Anything else it sends is answered with an error message.
@@ -24,7 +26,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from shared import const, protocol
 from shared.hub import auth
-from shared.hub.broadcast import Subscriber
+from shared.hub.broadcast import ESTIMATES, Subscriber
 from shared.hub.context import Hub, device_from_token
 
 router = APIRouter(prefix=const.API_PREFIX)
@@ -117,6 +119,9 @@ async def _push(
             return
         # Hold events while a snapshot is on its way, then send only what it does not hold.
         await cursor.ready.wait()
+        if event is ESTIMATES:  # whatever the floor: the snapshot carries no estimates
+            await websocket.send_text(f'{{"type":"estimates","seq":{seq}}}')
+            continue
         if seq <= cursor.floor:
             continue
         await websocket.send_text(hub.broadcaster.encoded(seq, event, public))

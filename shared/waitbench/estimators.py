@@ -69,6 +69,7 @@ def oracle_params(rules: Rules, stress: bool) -> Params:
     return Params(
         cells=cells, configured=configured(rules), no_show_curve=curve,
         no_show_cost_min=const.SIM_NO_SHOW_CALL_MIN, priority_rates=rates,
+        pace_shrink_n=0.0,  # it knows the true times: no correction from today's pace
     )  # fmt: skip
 
 

@@ -3,12 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from shared.core import estimate, policy
+from shared.core import policy
 from shared.core.model import (
-    CounterId,
-    CounterSession,
-    CounterStatus,
-    OfficeState,
     Policy,
     PolicyKind,
     Rules,
@@ -64,27 +60,3 @@ def test_rank_counts_who_the_policy_calls_first_and_can_grow(rules: Rules) -> No
     assert policy.rank(mine, waiting, rules.policy, T0) == 1
     waiting.append(ticket(3, priority=True))  # a priority visitor arrives after me
     assert policy.rank(mine, waiting, rules.policy, T0) == 2
-
-
-def test_ql_estimate_is_a_range_and_none_without_counters(rules: Rules) -> None:
-    t = [ticket(i, minutes_ago=10 - i) for i in range(1, 5)]
-    state = OfficeState(tickets={x.id: x for x in t})
-    est = estimate.for_ticket(state, t[3], rules, T0)
-    assert est.ahead == 3 and est.wait is None  # no counter open: no honest estimate
-    open_ab = CounterSession(CounterId("G1"), CounterStatus.OPEN, (A, B))
-    open_a = CounterSession(CounterId("G2"), CounterStatus.PAUSED, (A,))
-    state = replace(state, counters={open_ab.id: open_ab, open_a.id: open_a})
-    est = estimate.for_ticket(state, t[3], rules, T0)
-    # (3 ahead + 1) × 10 min ÷ 2 counters = 20 min, shown as 10–30.
-    assert est.wait is not None and est.wait.mean_min == 20
-    assert (est.wait.low_min, est.wait.high_min) == (10, 30)
-    per_service = estimate.for_services(state, rules, T0)
-    assert per_service[A].waiting == 4 and per_service[A].open_counters == 2
-    assert per_service[ServiceCode("C")].wait is None
-
-
-def test_wait_range_rounds_outward_to_five_minutes() -> None:
-    assert estimate.wait_range(0, 4, 1) == estimate.WaitRange(4, 0, 5)
-    r = estimate.wait_range(6, 6, 2)  # 21 min
-    assert r is not None and (r.low_min, r.high_min) == (10, 35)
-    assert r.low_min % 5 == 0 and r.high_min % 5 == 0

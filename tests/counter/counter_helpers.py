@@ -22,6 +22,7 @@ class RecordingLink(QObject):
     statusChanged = Signal(str, str)
     snapshotReceived = Signal(object, int)
     eventReceived = Signal(object, object, int)
+    estimatesChanged = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()

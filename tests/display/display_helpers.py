@@ -26,6 +26,7 @@ class FakeLink(QObject):
     statusChanged = Signal(str, str)
     snapshotReceived = Signal(object, int)
     eventReceived = Signal(object, object, int)
+    estimatesChanged = Signal(int)
     callFinished = Signal(int, object)
     callFailed = Signal(int, str, str)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
+from typing import Any
 
 import pytest
 
 from display import board as boards
 from display import samples, texts
 from display.board import NO_FILTERS, FilterError, Filters
-from shared import const
+from shared import config, const, protocol
+from shared.core.hours import Hours
 from shared.core.model import OfficeState, Ticket, TicketState
 
 NOW = samples.NOW
@@ -192,3 +194,47 @@ def test_forget_keeps_the_unfinished_tickets_and_the_rooms_latest_calls_only() -
     assert build(mine, room, recent=1).recent == build(finished, room, recent=1).recent
     # Nothing to forget: the same object back.
     assert boards.forget(kept, NO_FILTERS, recent=3) is kept
+
+
+# --- quieter hours: learned, or "not known yet" ----------------------------------------------
+
+
+def office_without_quieter_hours() -> dict[str, Any]:
+    """GET /office of an office with too little history and no declared quieter hours."""
+    bare = replace(config.load(config.EXAMPLE), quieter_hours={}, service_quieter_hours={})
+    return protocol.office_to_dict(bare)
+
+
+def office_with_learned_hours() -> dict[str, Any]:
+    """GET /office once the hub published quieter hours learned from the history."""
+    learned = Hours("ok", 20, 20, (), {"mon": ((time(9), time(10, 30)),)}, {})
+    return protocol.office_to_dict(config.load(config.EXAMPLE), learned, {})
+
+
+def test_not_enough_history_is_said_plainly_rather_than_an_empty_week() -> None:
+    for filters in (NO_FILTERS, Filters.parse("A", None)):
+        b = boards.build(samples.state(), office_without_quieter_hours(), samples.QUEUE,
+                         filters, NOW, connected=True)  # fmt: skip
+        assert (dict(b.quieter), b.quieter_source) == ({}, "none")
+        assert texts.quieter_lines(b) == ["Pas encore assez d'historique pour les connaître."]
+        assert texts.quieter_description(b) == (
+            "Heures plus calmes\u00a0: pas encore assez d'historique pour les connaître."
+        )
+    arabic = replace(b, lang="ar")
+    assert texts.quieter_lines(arabic) == ["غير معروفة بعد (لا يوجد سجلّ كافٍ لمعرفتها)."]
+    # Before the hub answered, the board knows nothing either way: no claim about history.
+    unknown = boards.build(None, None, None, NO_FILTERS, NOW)
+    assert unknown.quieter_source == "" and texts.quieter_lines(unknown) == []
+
+
+def test_learned_quieter_hours_are_shown_as_the_quieter_hours() -> None:
+    for filters in (NO_FILTERS, Filters.parse("A", None)):
+        b = boards.build(samples.state(), office_with_learned_hours(), samples.QUEUE,
+                         filters, NOW, connected=True)  # fmt: skip
+        assert (dict(b.quieter), b.quieter_source) == ({"mon": (("09:00", "10:30"),)}, "history")
+        assert texts.quieter_lines(b) == ["lun\u00a0: 9 h à 10 h 30"]
+        assert texts.quieter_description(b) == (
+            "Heures plus calmes cette semaine. lundi\u00a0: 9 h à 10 h 30."
+        )
+    declared = build()
+    assert declared.quieter_source == "declared" and set(declared.quieter) == {"tue", "wed", "thu"}

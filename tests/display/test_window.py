@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontMetrics, QImage
@@ -25,6 +26,7 @@ from tests.display.display_helpers import (
     show,
     visible_labels,
 )
+from tests.display.test_board import office_with_learned_hours, office_without_quieter_hours
 
 # A 43" screen in a 3 m room: the waiting table's heading "Attente estimée" wraps on two lines.
 SMALL_ROOM = Viewing(3.0, 43.0, 1920, 1080)
@@ -181,3 +183,26 @@ def test_the_clock_shows_hours_and_minutes(qtbot: QtBot) -> None:
     window, _ = show(qtbot)
     assert window.clock.text() == "10:42"
     assert window._clock_timer.isActive() and window._clock_timer.interval() > 50_000
+
+
+@pytest.mark.parametrize("viewing", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_not_enough_history_replaces_the_chart_by_a_sentence(
+    qtbot: QtBot, viewing: Viewing, tmp_path: Path
+) -> None:
+    window, vm = show(qtbot, viewing)
+    vm.office = office_without_quieter_hours()
+    vm.rebuild()
+    settle(window)
+    assert not window.chart.isVisibleTo(window)  # no chart of opening hours only
+    assert window.quieter_text.isVisibleTo(window)
+    assert window.quieter_text.text() == "Pas encore assez d'historique pour les connaître."
+    assert window.chart_title.text() == "Heures plus calmes"
+    assert not clipped(window.quieter_text) and not clipped(window.chart_title)
+    assert window.grab().save(str(tmp_path / "not-enough-history.png"))
+    # Once the hub publishes learned hours, the chart comes back with them.
+    vm.office = office_with_learned_hours()
+    vm.rebuild()
+    settle(window)
+    assert window.chart.isVisibleTo(window)
+    assert window.quieter_text.isVisibleTo(window) == (viewing is PORTRAIT)
+    assert window.chart.quieter == {"mon": (("09:00", "10:30"),)}

@@ -160,7 +160,10 @@ class Office:
         return [{"seq": seq, "day": day, **json.loads(data)} for seq, day, data in rows]
 
     def capture(self) -> tuple[Any, ...]:
-        """All a client or the disk can see of the queue: to compare before and after."""
+        """All a client or the disk can see of the queue: to compare before and after (once the
+        estimates were computed for the latest event: they follow it by milliseconds)."""
+        estimator = self.hub.estimator
+        assert estimator is not None and estimator.wait_for(self.service.seq)
         return (self.snapshot(), self.ok(self.get("/queue")), self.service.seq, self.events())
 
     @contextmanager

@@ -6,15 +6,23 @@ priority, no reason anywhere). The same page in a real browser: tests/e2e/test_b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from shared import config as config_mod
 from shared import const
+from shared.clock import ManualClock
+from shared.config import OfficeConfig
+from shared.hub.app import create_app
 from shared.hub.pages import board_feed, board_state, feed
+from tests.hub import test_hours as hours_test
 from tests.hub.conftest import API, Office, assert_error, leaf_values
 from tests.hub.test_phone_feed import sse
 
@@ -109,7 +117,10 @@ def test_feed_sends_the_board_at_once_then_after_a_call_and_a_recall(office: Off
     assert kind == "message" and after_call["calls"][0]["label"] == ticket["label"]
     assert after_call["calls"][0]["calls"] == 1
     office.ok(office.act(called["id"], "recall"))
-    kind, after_recall = next(stream)
+    # The call moved the estimate for a ticket taken now (the counter is busy): that board may
+    # come first, then the recall's.
+    while (after_recall := next(stream)[1])["calls"][0]["calls"] == 1:
+        assert after_recall["services"][0]["waiting"] == 0
     assert after_recall["calls"][0]["calls"] == 2
     assert after_recall["calls"][0]["key"] != after_call["calls"][0]["key"]  # a new call
     stream.close()
@@ -164,3 +175,76 @@ def test_nothing_personal_in_any_output(office: Office) -> None:
             assert word not in text.lower(), f"{word!r} in the board's {name}"
     keys = {k for k, _ in leaf_values(board(office))}
     assert not keys & {"priority", "reason", "token", "note", "id", "outcome"}
+
+
+# --- quieter hours: learned from the history, or "not known yet" --------------------------------
+
+
+@pytest.fixture(scope="module")
+def forty_days(tmp_path_factory: pytest.TempPathFactory) -> tuple[OfficeConfig, Path]:
+    """The reference office with 40 simulated days of history (tests/hub/test_hours.py's)."""
+    ref = config_mod.load(hours_test.ROOT / "assets" / "sim" / "reference-office.toml")
+    path = tmp_path_factory.mktemp("board-hours") / "forty.db"
+    hours_test.fill(path, ref, hours_test.weekdays(40))
+    return ref, path
+
+
+def test_the_board_shows_the_quieter_hours_learned_from_the_history(
+    forty_days: tuple[OfficeConfig, Path], tmp_path: Path
+) -> None:
+    ref, pristine = forty_days
+    today = hours_test.next_monday(hours_test.weekdays(40))
+    with hours_test.running(ref, hours_test.copy_of(pristine, tmp_path), today) as client:
+        learned = hours_test.get(client, "/hours")
+        everything = hours_test.get(client, "/board")
+        only_b = hours_test.get(client, "/board?services=B")
+        html = client.get("/board").text
+        first = json.loads(next(m for k, m in sse_of(client, f"{EVENTS}") if k == "message"))
+    assert everything["quieter_hours_source"] == only_b["quieter_hours_source"] == "history"
+    assert everything["quieter_hours"] == learned["office"]["quieter"]
+    assert list(everything["quieter_hours"]) == ["mon", "tue", "wed", "thu", "fri"]
+    assert only_b["quieter_hours"] == learned["services"]["B"]["quieter"]
+    assert first["quieter_hours"] == everything["quieter_hours"]  # the live feed says the same
+    quieter = quieter_section(html)
+    assert '<svg class="chart"' in quieter and "historique" not in quieter
+    monday = everything["quieter_hours"]["mon"][0]
+    assert f"<li>lun {monday[0]}–{monday[1]}" in quieter
+
+
+def test_the_board_says_when_there_is_not_enough_history(
+    config: OfficeConfig, db_path: Path, clock: ManualClock, tokens: dict[str, str]
+) -> None:
+    bare = dataclasses.replace(config, quieter_hours={}, service_quieter_hours={})
+    with TestClient(create_app(bare, db_path, clock=clock)) as client:
+        office = Office(client, clock, tokens, db_path)
+        for query in ("", "?services=A"):
+            found = board(office, query)
+            assert (found["quieter_hours_source"], found["quieter_hours"]) == ("none", {})
+        first = json.loads(next(m for k, m in sse_of(client, EVENTS) if k == "message"))
+        assert first["quieter_hours_source"] == "none"
+        html = client.get("/board").text
+        arabic = client.get("/board?lang=ar").text
+    quieter = quieter_section(html)
+    assert "<svg" not in quieter  # no chart of opening hours only, which would read as "never"
+    assert "<li>Pas encore assez d&#x27;historique pour les connaître.</li>" in quieter
+    assert "غير معروفة بعد (لا يوجد سجلّ كافٍ لمعرفتها)." in quieter_section(arabic)
+
+
+def test_declared_quieter_hours_stay_as_they_were(office: Office) -> None:
+    found = board(office)
+    assert found["quieter_hours_source"] == "declared"
+    assert found["quieter_hours"] == {
+        "tue": [["14:00", "16:30"]], "wed": [["10:30", "12:00"]], "thu": [["15:00", "18:00"]]
+    }  # fmt: skip
+
+
+def sse_of(client: TestClient, url: str) -> Iterator[tuple[str, str]]:
+    with client.stream("GET", url) as r:
+        assert r.status_code == 200
+        yield from sse(r)
+
+
+def quieter_section(html: str) -> str:
+    found = re.search(r'<section class="quieter".*?</section>', html, flags=re.S)
+    assert found is not None
+    return found.group(0)

@@ -7,10 +7,12 @@ accessibility check, in tests/e2e/test_phone_browser.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from shared import config as config_mod
 from shared import const
 from shared.clock import ManualClock
 from shared.config import OfficeConfig
+from shared.hub import auth
 from shared.hub.app import create_app
 from shared.hub.pages import phone, texts
+from shared.hub.store import Store
+from tests.hub import test_hours as hours_test
 from tests.hub.conftest import API, Office, assert_error
 
 ISOLATES = str.maketrans("", "", "\u2068\u2069")
@@ -120,6 +126,12 @@ def issue(
 def visible(html: str) -> str:
     """The page without its data block (which holds every text the script may need)."""
     return re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+
+
+def outside_quieter(doc: Doc) -> list[str]:
+    tags = [t for t, _ in doc.tags]
+    start = next(i for i, (t, a) in enumerate(doc.tags) if a.get("id") == "quieter")
+    return tags[:start] + tags[tags.index("footer", start) :]
 
 
 def plain(text: str) -> str:
@@ -333,7 +345,8 @@ def test_a_priority_ticket_page_looks_like_any_other(office: Office) -> None:
     regular = issue(office, "C")
     (_, doc_prio), (_, doc_regular) = page(office, prio["token"]), page(office, regular["token"])
     assert doc_prio.lines == doc_regular.lines
-    assert [t for t, _ in doc_prio.tags] == [t for t, _ in doc_regular.tags]
+    # The same tags, the quieter hours aside (a service of their own may declare other days).
+    assert outside_quieter(doc_prio) == outside_quieter(doc_regular)
     skip = {"label", "service", "service_names"}
     status_prio, status_regular = doc_prio.data()["status"], doc_regular.data()["status"]
     assert {k: v for k, v in status_prio.items() if k not in skip} == {
@@ -381,3 +394,59 @@ def test_the_page_data_block_gives_the_script_what_it_needs(office: Office) -> N
     assert data["events_url"] == f"{API}/status/{mine['token']}/events"
     assert data["status_url"] == f"{API}/status/{mine['token']}"
     assert data["poll_ms"] == const.PHONE_POLL_INTERVAL_S * 1000
+
+
+# --- quieter hours: learned from the history, or "not known yet" ------------------------------
+
+
+def test_the_page_gives_the_declared_quieter_hours_of_the_tickets_service(office: Office) -> None:
+    a, b = issue(office, "A"), issue(office, "B")
+    declared = page(office, a["token"])[1].text("quieter")  # service A declared its own
+    assert declared == "Heures plus calmesmar 14:00–16:30jeu 15:00–18:00"
+    own = page(office, b["token"])[1].text("quieter")
+    assert own == "Heures plus calmesmar 14:00–16:30mer 10:30–12:00jeu 15:00–18:00"
+    # Outside the live blocks: the script's updates never rewrite (or re-announce) them.
+    assert "quieter" not in [cls for cls, _ in page(office, a["token"])[1].lines]
+
+
+def test_the_page_says_when_there_is_not_enough_history(
+    config: OfficeConfig, db_path: Path, clock: ManualClock, tokens: dict[str, str]
+) -> None:
+    bare = dataclasses.replace(config, quieter_hours={}, service_quieter_hours={})
+    with hub_with_the_page(bare, db_path, clock, tokens) as office:
+        mine = issue(office, "A")
+        _, doc = page(office, mine["token"])
+        _, arabic = page(office, mine["token"], "?lang=ar")
+        r, gone = page(office, "no-such-token")
+    assert doc.text("quieter") == (
+        "Heures plus calmesPas encore assez d'historique pour les connaître."
+    )
+    assert arabic.text("quieter") == "الأوقات الأهدأغير معروفة بعد (لا يوجد سجلّ كافٍ لمعرفتها)."
+    assert r.status_code == 404 and "Pas encore assez d'historique" in gone.text("quieter")
+
+
+def test_the_page_gives_the_quieter_hours_learned_from_the_history(tmp_path: Path) -> None:
+    ref = config_mod.load(hours_test.ROOT / "assets" / "sim" / "reference-office.toml")
+    days = hours_test.weekdays(40)
+    db = tmp_path / "office.db"
+    hours_test.fill(db, ref, days)
+    store = Store(db)
+    try:
+        with store.transaction() as conn:
+            kiosk = auth.create_device(conn, auth.Role("kiosk"), "kiosk", datetime.now(UTC))
+    finally:
+        store.close()
+    with hours_test.running(ref, db, hours_test.next_monday(days)) as client:
+        learned = hours_test.get(client, "/hours")
+        r = client.post(f"{API}/tickets", json={"service": "B", "lang": "fr"},
+                        headers={"Authorization": f"Bearer {kiosk}"})  # fmt: skip
+        assert r.status_code == 201, r.text
+        html = client.get(f"/t/{r.json()['token']}").text
+    week = learned["services"]["B"]["quieter"]
+    assert set(week) == {"mon", "tue", "wed", "thu", "fri"}
+    names = {"mon": "lun", "tue": "mar", "wed": "mer", "thu": "jeu", "fri": "ven"}
+    expected = "".join(
+        f"<li>{names[d]} {', '.join(f'{a}–{b}' for a, b in week[d])}</li>" for d in names
+    )
+    assert f'<ul class="periods">{expected}</ul>' in html
+    assert "Pas encore assez" not in Doc(html).text("quieter")

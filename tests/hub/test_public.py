@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from tests.hub.conftest import Office
 
 
 def test_health(office: Office) -> None:
     health = office.ok(office.get("/health"))
+    # The hub's clock, for a driver on an accelerated one (montour simulate --live).
+    assert datetime.fromisoformat(health.pop("now")) == office.clock.now()
     assert health == {
         "status": "ok", "hub_id": office.hub.hub_id, "office": "fs-villeneuve", "api": "1",
         "seq": office.service.seq, "printers": [],
@@ -75,6 +78,7 @@ def test_openapi_lists_every_route(office: Office) -> None:
         "/api/v1/status/{token}/events": {"get"},
         "/api/v1/board": {"get"},
         "/api/v1/board/events": {"get"},
+        "/api/v1/hours": {"get"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     issue = paths["/api/v1/tickets"]["post"]

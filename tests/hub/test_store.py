@@ -72,6 +72,11 @@ def test_seq_is_gap_free_even_when_jobs_of_a_batch_fail(office: Office) -> None:
     assert office.snapshot()["seq"] == office.service.seq
 
 
+def unestimated(snapshot: dict[str, Any]) -> dict[str, Any]:
+    services = {k: {**v, "wait": None} for k, v in snapshot["services"].items()}
+    return {**snapshot, "services": services}
+
+
 def test_restart_rebuilds_the_same_state(start_hub: StartHub) -> None:
     with start_hub() as first:
         first.open("G1", "A", "B")
@@ -98,7 +103,9 @@ def test_restart_rebuilds_the_same_state(start_hub: StartHub) -> None:
     with start_hub() as second:
         assert protocol.state_to_dict(second.service.state, public=False) == before
         assert second.service.seq == seq
-        assert second.snapshot() == snapshot
+        # The same state and counts; the estimates are recomputed (not steadied by the
+        # figures shown before the restart, so they may differ by the steadying).
+        assert unestimated(second.snapshot()) == unestimated(snapshot)
         assert second.hub.hub_id == hub_id
         # The day goes on: the next numbers follow, the parked visitor can be called back.
         assert second.issue("A")["label"] == "A005"

@@ -17,10 +17,12 @@ EVENTS = API + "/events"
 
 
 def receive(ws: WebSocketTestSession) -> dict[str, Any]:
-    """The next message that is not a heartbeat (the hub pings every couple of seconds)."""
+    """The next message that is not a heartbeat (the hub pings every couple of seconds) or an
+    announcement of new estimates (they follow events by milliseconds; tests/hub/
+    test_estimates.py is about them)."""
     while True:
         message: dict[str, Any] = ws.receive_json()
-        if message["type"] != "ping":
+        if message["type"] not in ("ping", "estimates"):
             return message
         assert isinstance(message["seq"], int)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
 from typing import Any
 
 import pytest
@@ -32,7 +34,8 @@ from kiosk.flow import (
 )
 from kiosk.samples import OFFICE, PREVIEW_BUSY, PREVIEW_CALM, QUEUE, TICKET
 from kiosk.screens import utterances, view
-from shared import const
+from shared import config, const, protocol
+from shared.core.hours import Hours
 
 
 def run(state: State, *intents: Any, now: float = 0.0, key: str = "k1") -> tuple[State, list[Any]]:
@@ -310,3 +313,23 @@ def test_every_screen_has_a_view_and_utterances_in_three_languages() -> None:
             assert v.title and said[0] == v.title, name
             for b in (*v.buttons, *v.tools):
                 assert any(b.label in u for u in said), (name, lang, b.label)
+
+
+def test_confirm_when_busy_says_when_quieter_hours_are_not_known_yet() -> None:
+    bare = replace(config.load(config.EXAMPLE), quieter_hours={}, service_quieter_hours={})
+    office = protocol.office_to_dict(bare)  # GET /office with too little history, none declared
+    lines = view(at_confirm(busy=True), office, QUEUE).lines
+    assert "Heures plus calmes : pas encore assez d'historique pour les connaître." in lines
+    assert not any("Moments plus calmes" in line for line in lines)
+    arabic = view(run(at_confirm(busy=True), Press("lang:ar"))[0], office, QUEUE).lines
+    assert "الأوقات الأهدأ: غير معروفة بعد (لا يوجد سجلّ كافٍ لمعرفتها)." in arabic
+    calm = view(at_confirm(busy=False), office, QUEUE).lines  # not busy: no advice at all
+    assert not any("historique" in line for line in calm)
+
+
+def test_confirm_when_busy_gives_the_quieter_hours_learned_from_the_history() -> None:
+    learned = Hours("ok", 20, 20, (), {"mon": ((time(9), time(10, 30)),)}, {})
+    office = protocol.office_to_dict(config.load(config.EXAMPLE), learned, {})
+    text = " ".join(view(at_confirm(busy=True), office, QUEUE).lines)
+    assert "Moments plus calmes pour ce service : lun. 09:00–10:30." in text
+    assert "historique" not in text and "mar. 14:00" not in text  # not the declared ones

@@ -290,3 +290,42 @@ def test_readme_screenshots_of_the_ticket(lang: str) -> None:
         preview_image(layout(info_for(lang))).save(shot, optimize=True)
     with Image.open(shot) as image:
         assert image.width == PAPER_DOTS and image.height > 1200
+
+
+# --- quieter hours: learned, or "not known yet" ---------------------------------------------
+
+
+def with_quieter(source: str, week: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The golden ticket and office, the office's and every service's quieter hours being
+    `week` from `source`, as GET /office gives them ("history", "declared" or "none")."""
+    ticket, office = sample()
+    for where in (office, *office["services"]):
+        where["quieter_hours"], where["quieter_hours_source"] = week, source
+    return ticket, office
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("fr", "Heures plus calmes : pas encore assez d'historique pour les connaître."),
+        ("en", "Quieter hours: not known yet (not enough history)."),
+        ("ar", "أوقات أقل ازدحامًا: غير معروفة بعد (لا يوجد سجلّ كافٍ لمعرفتها)."),
+    ],
+)
+def test_not_enough_history_is_printed_and_said_rather_than_nothing(lang: str, line: str) -> None:
+    info = ticket_info(*with_quieter("none", {}), lang)
+    assert (info.quieter_hours, info.quieter_source) == ({}, "none")
+    assert line in texts(layout(info)) and line in summary(info)
+
+
+def test_learned_quieter_hours_are_printed_as_the_quieter_hours() -> None:
+    info = ticket_info(*with_quieter("history", {"mon": [["09:00", "10:30"]]}), "fr")
+    assert (info.quieter_hours, info.quieter_source) == ({"mon": (("09:00", "10:30"),)}, "history")
+    assert "Moins d'attente : lundi de 09:00 à 10:30" in summary(info)
+    assert not any("historique" in t for t in texts(layout(info)))
+    # An older hub (no source) with no quieter hours: nothing claimed either way.
+    ticket, office = sample()
+    for where in (office, *office["services"]):
+        where.pop("quieter_hours", None)
+    assert not any("calmes" in t or "attente :" in t for t in texts(layout(
+        ticket_info(ticket, office, "fr"))))  # fmt: skip

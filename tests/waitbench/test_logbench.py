@@ -89,3 +89,29 @@ def test_bad_input_is_refused_with_a_reason(
 
 def test_default_split_is_two_thirds_and_leaves_a_day_each_side() -> None:
     assert [default_fit_days(n) for n in (2, 3, 6, 30, 31)] == [1, 2, 4, 20, 21]
+
+
+def test_a_hub_database_exported_with_montour_export_is_scored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The path an office takes: its hub's database → `montour export events` → bench-wait."""
+    from shared.hub.store import Store
+
+    db = tmp_path / "hub.db"
+    store = Store(db)
+    with store.transaction():
+        for sim in simulate_days(1000, 3):
+            for seq, event in sim.events:  # as the hub's writer stores them, `day` included
+                store.append(seq, sim.day.isoformat(), event)
+    store.close()
+    assert main(["export", "events", "--db", str(db)]) == 0
+    exported = tmp_path / "events.jsonl"
+    exported.write_text(capsys.readouterr().out, encoding="utf-8")
+    argv = ["bench-wait", "--log", str(exported), "--config", str(CONFIG), "--fit-days", "2",
+            "--k", "8", "--jobs", "1"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "fitted on 2 days (2026-01-05…2026-01-06)" in out
+    assert "scored 1 days (2026-01-07…2026-01-07)" in out
+    replay = next(line for line in out.splitlines() if line.startswith("replay")).split()
+    assert int(replay[1]) > 150 and replay[2] == "0"  # every ticket of the day predicted

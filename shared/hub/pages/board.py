@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from shared import const, i18n
 from shared.config import OfficeConfig
+from shared.hub import hours
 from shared.hub.context import hub_of
 from shared.hub.pages import board_feed, board_state, board_view, feed
 from shared.hub.pages.assets import Assets
@@ -63,7 +64,7 @@ async def board_page(
     query = "&".join(filter(None, [only.query(), f"lang={chosen}"]))
     page = board_view.Page(
         lang=chosen,
-        board=board_feed.board_now(hub, only, chosen),
+        board=board_feed.board_now(hub, only, chosen, await hours.current(request.app)),
         assets=ASSET_URLS,
         events_url=f"{const.API_PREFIX}/board/events?{query}",
         board_url=f"{const.API_PREFIX}/board?{query}",
@@ -90,7 +91,8 @@ async def board_json(
     Nothing personal: no token, no priority, no reason."""
     hub = hub_of(request)
     only = board_state.Filter.parse(hub.config, services, counters)
-    return board_feed.board_now(hub, only, language(hub.config, lang))
+    learned = await hours.current(request.app)
+    return board_feed.board_now(hub, only, language(hub.config, lang), learned)
 
 
 @router.get(

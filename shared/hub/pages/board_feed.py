@@ -25,13 +25,18 @@ from typing import Any
 from fastapi import FastAPI
 
 from shared import const
+from shared.hub import hours
 from shared.hub.context import Hub
 from shared.hub.pages import board_state, feed
 
 
-def board_now(hub: Hub, only: board_state.Filter, lang: str) -> dict[str, Any]:
+def board_now(
+    hub: Hub, only: board_state.Filter, lang: str, learned: hours.Learned | None = None
+) -> dict[str, Any]:
     state = hub.broadcaster.state
-    return board_state.board(state, hub.config, only, lang, hub.service.clock.now())
+    now = hub.service.clock.now()
+    view = hub.estimates(state, now)
+    return board_state.board(state, hub.config, only, lang, now, view, learned)
 
 
 def _active(app: FastAPI) -> list[int]:
@@ -58,7 +63,7 @@ def open_feed(app: FastAPI, hub: Hub, only: board_state.Filter, lang: str) -> fe
     def release() -> None:
         active[0] -= 1
 
-    return feed.EventStream(_events(hub, feeds, only, lang), release)
+    return feed.EventStream(_events(app, hub, feeds, only, lang), release)
 
 
 def _now(hub: Hub) -> str:
@@ -67,7 +72,7 @@ def _now(hub: Hub) -> str:
 
 
 async def _events(
-    hub: Hub, feeds: feed.Feeds, only: board_state.Filter, lang: str
+    app: FastAPI, hub: Hub, feeds: feed.Feeds, only: board_state.Filter, lang: str
 ) -> AsyncGenerator[str]:
     loop = asyncio.get_running_loop()
     sub, _, _ = hub.broadcaster.subscribe()
@@ -77,7 +82,8 @@ async def _events(
         ends = loop.time() + const.BOARD_SSE_MAX_AGE_S
         last_write, last_sent = loop.time(), None
         while True:
-            board = board_now(hub, only, lang)
+            # The learned hours are held for the day: asking is free, except on a new day.
+            board = board_now(hub, only, lang, await hours.current(app))
             now = board.pop("now")
             if board != last_sent:
                 yield feed._message({**board, "now": now})

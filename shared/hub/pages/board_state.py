@@ -2,9 +2,10 @@
 
 Built from the hub's folded state, the office's configuration and the time: the calls (newest
 first; the first is the current call), the waiting count and range per service, today's
-opening hours, the week's quieter hours and the other channels. A ticket appears only by its
-number, service, counter and the language its visitor chose (for the spoken announcement):
-never its token, priority flag, call reason or note (D4, P2).
+opening hours, the week's quieter hours (learned, declared, or "none": not enough history yet)
+and the other channels. A ticket appears only by its number, service, counter and the language
+its visitor chose (for the spoken announcement): never its token, priority flag, call reason
+or note (D4, P2).
 
 A `Filter` narrows the board to some services and counters (one TV per room).
 """
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared import const, i18n
+from shared import const, i18n, protocol
 from shared.config import OfficeConfig, Periods
 from shared.core import estimate
 from shared.core.errors import InvalidInput
 from shared.core.model import OfficeState, Ticket
+from shared.hub.hours import Learned
 from shared.hub.pages.status import WEEKDAYS
 
 DOMAIN = "board"
@@ -103,9 +105,10 @@ def calls(
 
 
 def services(
-    state: OfficeState, config: OfficeConfig, only: Filter, lang: str, now: datetime
-) -> list[dict[str, Any]]:
-    found = estimate.for_services(state, config.rules, now)
+    state: OfficeState, config: OfficeConfig, only: Filter, lang: str, now: datetime,
+    view: estimate.View,
+) -> list[dict[str, Any]]:  # fmt: skip
+    found = estimate.for_services(state, config.rules, now, view)
     out = []
     for code, service in config.rules.services.items():
         if only.services and code not in only.services:
@@ -131,29 +134,42 @@ def week(periods: Mapping[str, Periods]) -> dict[str, list[list[str]]]:
     }
 
 
-def quieter_hours(config: OfficeConfig, only: Filter) -> dict[str, list[list[str]]]:
-    """A board for one service shows that service's own quieter hours, else the office's."""
+def quieter_hours(
+    config: OfficeConfig, only: Filter, learned: Learned | None = None
+) -> tuple[str, dict[str, list[list[str]]]]:
+    """(source, week): the very choice `GET /office` makes (protocol.office_to_dict): the hours
+    learned from the history once published, else the declared ones, else none ("history",
+    "declared", "none"). A board for one service shows that service's, else the office's."""
+    office = protocol.office_to_dict(
+        config, learned.office if learned else None, learned.services if learned else None
+    )
+    chosen: dict[str, Any] = office
     if len(only.services) == 1:
-        return week(config.quieter_hours_for(only.services[0]))
-    return week(config.quieter_hours)
+        chosen = next(s for s in office["services"] if s["code"] == only.services[0])
+    found = chosen["quieter_hours"]
+    return chosen["quieter_hours_source"], {d: found[d] for d in WEEKDAYS if found.get(d)}
 
 
 def board(
-    state: OfficeState, config: OfficeConfig, only: Filter, lang: str, now: datetime
-) -> dict[str, Any]:
-    """The whole board; the live feed sends it again whenever it changes ("now" aside)."""
+    state: OfficeState, config: OfficeConfig, only: Filter, lang: str, now: datetime,
+    view: estimate.View, learned: Learned | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The whole board; the live feed sends it again whenever it changes ("now" aside).
+    `learned`: the hub's learned hours (shared/hub/hours.py), None before they are known."""
     local = now.astimezone(config.tz)
     today = WEEKDAYS[local.weekday()]
+    source, quieter = quieter_hours(config, only, learned)
     return {
         "office": config.name,
         "lang": lang,
         "timezone": config.timezone,
         "today": today,
         "calls": calls(state, config, only, lang),
-        "services": services(state, config, only, lang, now),
+        "services": services(state, config, only, lang, now, view),
         "hours_today": week(config.hours).get(today, []),
         "hours": week(config.hours),
-        "quieter_hours": quieter_hours(config, only),
+        "quieter_hours": quieter,
+        "quieter_hours_source": source,  # "history" | "declared" | "none" (not enough history)
         "channels": {
             "phone": config.phone or "",
             "website": config.website or "",

@@ -3,7 +3,8 @@
 board.js renders the live parts (calls, waiting, today's hours) again at every update with the
 same texts, which it gets whole in the page's JSON block; the browser test compares both
 renderings. The quieter-hours chart is an inline SVG (attributes, no style: the CSP forbids
-inline styles) with a visible text alternative beside it.
+inline styles) with a visible text alternative beside it; when no quieter hours are known (not
+enough history, none declared) there is no chart, only the sentence saying so.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "open_today": N_("Open today"),
     "closed_today": N_("Closed today"),
     "quieter": N_("Quieter hours"),
-    "quieter_none": N_("Not known yet"),
+    "quieter_none": N_("Not known yet (not enough history)."),
     "channels": N_("Without waiting"),
     "phone": N_("Phone: {phone}"),
     "website": N_("Website: {url}"),
@@ -121,7 +122,7 @@ def render(page: Page) -> str:
         hours_title=escape(t["open_today"] if b["hours_today"] else t["closed_today"]),
         hours=escape(periods(b["hours_today"])),
         quieter_title=escape(t["quieter"]),
-        chart=chart(b["hours"], b["quieter_hours"], days, t["quieter"]),
+        chart=quieter_chart(b, t, days),
         quieter=quieter_text(b, t, days),
         channels_title=escape(t["channels"]),
         channels=channels_html(b, t),
@@ -162,9 +163,17 @@ def services_html(b: dict[str, Any], t: dict[str, str]) -> str:
     return f"{head}<tbody>{rows}</tbody>"
 
 
+def quieter_chart(b: dict[str, Any], t: dict[str, str], days: dict[str, str]) -> str:
+    """No chart when nothing is known: the opening hours alone would look like "no quieter
+    hour at all"; the text beside it says why instead."""
+    if b.get("quieter_hours_source") == "none" or not b["quieter_hours"]:
+        return ""
+    return chart(b["hours"], b["quieter_hours"], days, t["quieter"])
+
+
 def quieter_text(b: dict[str, Any], t: dict[str, str], days: dict[str, str]) -> str:
     week = b["quieter_hours"]
-    if not week:
+    if not week:  # source "none": not enough history yet, and none declared
         return f"<li>{escape(t['quieter_none'])}</li>"
     return "".join(
         f"<li>{escape(days[day])} {escape(periods(found))}</li>" for day, found in week.items()

@@ -153,7 +153,8 @@ async def _events(hub: Hub, feeds: Feeds, token: str, known: TicketId) -> AsyncG
                 return
             known = ticket.id
             now = hub.service.clock.now()
-            text = _message(status.public_status(state, hub.config, ticket, now))
+            view = hub.estimates(state, now)
+            text = _message(status.public_status(state, hub.config, ticket, now, view))
             if text != last_sent:
                 yield text
                 last_sent, last_write = text, loop.time()

@@ -13,7 +13,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from shared import const
+from shared import const, protocol
+from shared.hub import hours
 from shared.hub.context import hub_of
 from shared.hub.pages import feed, status, texts, view
 from shared.hub.pages.assets import Assets
@@ -47,12 +48,18 @@ async def phone_page(request: Request, token: str, lang: str | None = None) -> H
     offered = texts.languages(hub.config)
     accept = request.headers.get("accept-language")
     chosen = texts.choose(offered, lang, ticket.lang if ticket else None, accept)
+    now = hub.service.clock.now()
     public = (
-        status.public_status(state, hub.config, ticket, hub.service.clock.now())
+        status.public_status(state, hub.config, ticket, now, hub.estimates(state, now))
         if ticket is not None
         else None
     )
     quoted = quote(token, safe="")
+    # The quieter hours as GET /office gives them (learned, else declared, else none), for the
+    # ticket's service: when to come next time without waiting long.
+    learned = await hours.current(request.app)
+    office = protocol.office_to_dict(hub.config, learned.office, learned.services)
+    own = next((s for s in office["services"] if ticket and s["code"] == ticket.service), office)
     page = view.Page(
         token=token,
         lang=chosen,
@@ -63,6 +70,7 @@ async def phone_page(request: Request, token: str, lang: str | None = None) -> H
         assets=ASSET_URLS,
         events_url=f"{const.API_PREFIX}/status/{quoted}/events",
         status_url=f"{const.API_PREFIX}/status/{quoted}",
+        quieter=view.Quieter(own["quieter_hours_source"], own["quieter_hours"]),
     )
     headers = {
         **SECURITY_HEADERS,

@@ -74,13 +74,14 @@ def refresh(state: OfficeState, token: str, known: TicketId | None) -> Ticket | 
 
 
 def public_status(
-    state: OfficeState, config: OfficeConfig, ticket: Ticket, now: datetime
-) -> dict[str, Any]:
+    state: OfficeState, config: OfficeConfig, ticket: Ticket, now: datetime,
+    view: estimate.View,
+) -> dict[str, Any]:  # fmt: skip
     """The JSON the phone page shows; the live feed sends it again whenever it changes."""
     rules = config.rules
     waiting = ticket.state is TicketState.WAITING
     called = ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter
-    est = estimate.for_ticket(state, ticket, rules, now) if waiting else None
+    est = estimate.for_ticket(state, ticket, rules, now, view) if waiting else None
     counter = rules.counters.get(ticket.counter) if called and ticket.counter else None
     return {
         "label": ticket.label,

@@ -40,6 +40,8 @@ MESSAGES: dict[str, str] = {
     "expired_help": N_("A ticket is valid until the office closes."),
     "updates": N_("This page updates by itself."),
     "offline": N_("Connection lost. Trying again…"),
+    "quieter": N_("Quieter hours"),
+    "quieter_none": N_("Not known yet (not enough history)."),
 }
 
 # Unicode isolates keep a value's own direction inside a sentence of the other direction

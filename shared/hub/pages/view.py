@@ -13,7 +13,10 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from babel.dates import get_day_names
+
 from shared import const, i18n
+from shared.hub.pages.status import WEEKDAYS
 from shared.hub.pages.texts import fill
 
 Line = tuple[str, str]  # (css class, text)
@@ -64,6 +67,15 @@ def title(status: dict[str, Any] | None, t: dict[str, str], office: str) -> str:
 
 
 @dataclass(frozen=True)
+class Quieter:
+    """The quieter hours as GET /office chose them: `source` "history" | "declared" | "none"
+    (not enough history yet, none declared), `week` {"tue": [["14:00", "16:30"]], …}."""
+
+    source: str
+    week: dict[str, list[list[str]]]
+
+
+@dataclass(frozen=True)
 class Page:
     token: str
     lang: str
@@ -74,6 +86,7 @@ class Page:
     assets: dict[str, str]  # file name -> its URL (with a version, so it can be cached)
     events_url: str
     status_url: str
+    quieter: Quieter | None = None  # None: the section is left out
 
 
 def render(page: Page) -> str:
@@ -107,6 +120,31 @@ def render(page: Page) -> str:
         call=_paragraphs(call),
         status=_paragraphs(info),
         updates=escape(t["updates"]) if status is not None else "",
+        quieter=quieter_html(page),
+    )
+
+
+def quieter_html(page: Page) -> str:
+    """The week's quieter hours, or the plain word that they are not known yet. Static: they
+    change at most once a day, so the script leaves them alone (outside the live blocks, a
+    screen reader does not hear them again at each update)."""
+    q, t = page.quieter, page.texts
+    if q is None:
+        return ""
+    names = get_day_names("abbreviated", locale=page.lang if page.lang != "en" else "en_GB")
+    found = [(day, q.week[day]) for day in WEEKDAYS if q.week.get(day)]
+    if found:
+        items = "".join(
+            f"<li>{escape(str(names[WEEKDAYS.index(day)]).rstrip('.'))} "
+            f"{escape(', '.join(f'{a}–{b}' for a, b in periods))}</li>"
+            for day, periods in found
+        )
+        body = f'<ul class="periods">{items}</ul>'
+    else:  # source "none" (or nothing to show): say so rather than guess
+        body = f'<p class="help">{escape(t["quieter_none"])}</p>'
+    return (
+        f'<section id="quieter" class="quieter" aria-labelledby="quieter-title">'
+        f'<h2 id="quieter-title">{escape(t["quieter"])}</h2>{body}</section>'
     )
 
 

@@ -1,4 +1,9 @@
-"""Time `replay` (K=48) on a busy moment of the reference office; prints p50/p99 ms."""
+"""Time `replay` (K=48) on a busy moment of the reference office; prints p50/p99 ms.
+
+Rows: `replay` alone (what bench-wait scores), `hub book` (what the hub computes after each
+event: the replay with a phantom ticket per service, plus the priority preview at
+REPLAY_PREVIEW_K, steadied against the previous book), and `deterministic` (the degraded mode).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared import config
-from shared.core import replay
+from shared.core import estimate, replay
 from shared.core.waitparams import Params
 from tests.bench.replay.office import busy_office
 
@@ -32,8 +37,13 @@ def main() -> None:
     params = Params(**{**vars(Params.from_rules(rules)), "priority_rates": rates})
     rng = random.Random(1)
     waiting = len(state.waiting())
+    book = estimate.compute(state, rules, params, NOW, k=args.k, rng=rng)
     for name, run in (
         ("replay", lambda: replay.replay(state, rules, params, NOW, k=args.k, rng=rng)),
+        (
+            "hub book",
+            lambda: estimate.compute(state, rules, params, NOW, k=args.k, rng=rng, previous=book),
+        ),
         ("deterministic", lambda: replay.deterministic(state, rules, params, NOW)),
     ):
         run()  # warm-up

@@ -1,0 +1,225 @@
+"""The hub's estimator: fitted parameters, and a Book recomputed after every event.
+
+Theory of operation
+-------------------
+One thread of its own, never the writer's: a replay costs milliseconds (p99 ~15 ms with 60
+waiting), which every request would otherwise wait for. The writer's commit listener hands it
+the newest (state, seq) with `notify`; the thread wakes, takes only the NEWEST state (a burst
+of commits costs one recomputation, not one each), computes a Book (shared/core/estimate.py)
+steadied against the previous one, and publishes it: `book` is replaced (one reference, read by
+any thread) and, when a range shown to visitors changed, `on_book(book)` tells the event loop,
+which announces it to the clients.
+With nothing happening it still recomputes every ESTIMATE_REFRESH_S, as remaining waits shrink
+with time.
+
+Parameters are fitted from the office's own history on start-up and again at the first
+recomputation of each new office day (the "nightly refit"): the events of the
+ESTIMATE_HISTORY_DAYS days before today, read through a read-only connection of this thread.
+With no history, `fit` falls back to the configured service times. `on_new_day` hooks run after
+each refit (the learned quieter hours are refreshed there).
+
+If a replay takes longer than ESTIMATE_SLOW_S, the next ones use the deterministic single pass
+(the degraded mode); every ESTIMATE_RETRY_EVERY recomputations a full replay is tried again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from shared import const
+from shared.clock import Clock
+from shared.config import OfficeConfig
+from shared.core import estimate, events, waitparams
+from shared.core.estimate import Book
+from shared.core.model import OfficeState
+from shared.core.numbering import office_day
+
+log = logging.getLogger(__name__)
+
+
+def history(db_path: Path, today: date, days: int) -> list[tuple[int, events.Event]]:
+    """The events of the `days` office days before `today`, in order (read-only)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT seq, data FROM events WHERE day >= ? AND day < ? ORDER BY seq",
+            ((today - timedelta(days=days)).isoformat(), today.isoformat()),
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for seq, data in rows:
+        try:
+            out.append((int(seq), events.from_dict(json.loads(data))))
+        except (KeyError, ValueError, TypeError):
+            log.warning("estimates: event %s unreadable, left out of the fit", seq)
+    return out
+
+
+def view_of(estimator: Estimator | None, state: OfficeState, config: OfficeConfig,
+            now: datetime) -> estimate.View:  # fmt: skip
+    """What the routes read estimates through; a hub part run without an estimator (a test of
+    the writer alone) gets the degraded mode with the configured times."""
+    if estimator is not None:
+        return estimator.view(state)
+    params = waitparams.Params.from_rules(config.rules)
+    return estimate.View(
+        estimate.EMPTY,
+        lambda: estimate.compute(
+            state, config.rules, params, now, rng=random.Random(0), tz=config.tz, deterministic=True
+        ),
+    )
+
+
+def _shown(book: Book) -> tuple[object, object]:
+    """What visitors see of a book: its rounded ranges (a change elsewhere is not news)."""
+    return ({t: f.range() for t, f in book.tickets.items()},
+            {k: f.range() for k, f in book.new.items()})  # fmt: skip
+
+
+class Estimator:
+    def __init__(
+        self,
+        config: OfficeConfig,
+        db_path: Path,
+        clock: Clock,
+        on_book: Callable[[Book], None] = lambda book: None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        self.config, self.db_path, self.clock, self.on_book = config, db_path, clock, on_book
+        self.params = waitparams.Params.from_rules(config.rules)
+        self.fitted_for: date | None = None
+        self.book: Book = estimate.EMPTY
+        self.on_new_day: list[Callable[[date], None]] = []
+        # Common random numbers: every recomputation draws from the same seed, so the same
+        # state gives the same figures and a small change of state a small change of figures,
+        # instead of the sampling noise of K continuations making shown ranges flicker.
+        self._seed = seed if seed is not None else random.SystemRandom().getrandbits(32)
+        self._rng = random.Random(self._seed)
+        self._latest: tuple[OfficeState, int] | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._published = threading.Condition()
+        self._stop = False
+        self._degraded_runs = 0  # recomputations left in the degraded mode
+        self._thread = threading.Thread(target=self._run, name="montour-estimates", daemon=True)
+
+    def start(self, state: OfficeState, seq: int) -> None:
+        """Fit and compute the first book now (the hub serves estimates from its first
+        request), then recompute in the thread."""
+        self._latest = (state, seq)
+        self._step()
+        self._thread.start()
+
+    def notify(self, state: OfficeState, seq: int) -> None:
+        """From the writer thread after each commit: recompute for this state soon."""
+        with self._lock:
+            self._latest = (state, seq)
+        self._wake.set()
+
+    def close(self) -> None:
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def wait_for(self, seq: int, at: datetime | None = None, timeout_s: float = 10.0) -> bool:
+        """Block until a book computed for `seq` or later (and at `at` or later) is published
+        (tests, tools)."""
+
+        def done() -> bool:
+            book = self.book
+            return book.seq >= seq and (at is None or (book.at is not None and book.at >= at))
+
+        with self._published:
+            return self._published.wait_for(done, timeout_s)
+
+    def fallback(self, state: OfficeState) -> Book:
+        """The degraded mode for one state, when the book has no figures for it yet (a counter
+        opened a moment ago): a deterministic single pass, well under a millisecond."""
+        return estimate.compute(
+            state, self.config.rules, self.params, self.clock.now(), rng=self._rng,
+            tz=self.config.tz, deterministic=True,
+        )  # fmt: skip
+
+    def view(self, state: OfficeState) -> estimate.View:
+        """The published book, and the fallback for `state` (computed once, if ever asked)."""
+        cache: list[Book] = []
+
+        def fallback() -> Book:
+            if not cache:
+                cache.append(self.fallback(state))
+            return cache[0]
+
+        return estimate.View(self.book, fallback)
+
+    # --- the thread -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop:
+            self._wake.wait(const.ESTIMATE_REFRESH_S)
+            self._wake.clear()
+            if self._stop:
+                return
+            try:
+                self._step()
+            except Exception:
+                log.exception("estimates: recomputation failed; the previous ones stay")
+
+    def _step(self) -> None:
+        with self._lock:
+            latest = self._latest
+        if latest is None:
+            return
+        state, seq = latest
+        now = self.clock.now()
+        today = office_day(now, self.config.tz)
+        if self.fitted_for != today:
+            self._refit(today)
+        degraded = self._degraded_runs > 0
+        started = time.perf_counter()
+        book = estimate.compute(
+            state, self.config.rules, self.params, now, rng=random.Random(self._seed),
+            tz=self.config.tz, seq=seq, previous=self.book, deterministic=degraded,
+        )  # fmt: skip
+        took = time.perf_counter() - started
+        if degraded:
+            self._degraded_runs -= 1
+        elif took > const.ESTIMATE_SLOW_S:
+            log.warning("estimates: a replay took %.0f ms; degraded mode for a while", took * 1e3)
+            self._degraded_runs = const.ESTIMATE_RETRY_EVERY
+        changed = _shown(book) != _shown(self.book)
+        with self._published:
+            self.book = book
+            self._published.notify_all()
+        if changed:
+            self.on_book(book)
+
+    def _refit(self, today: date) -> None:
+        started = time.perf_counter()
+        try:
+            log_ = history(self.db_path, today, const.ESTIMATE_HISTORY_DAYS)
+            self.params = waitparams.fit(log_, self.config.rules, tz=self.config.tz)
+        except (sqlite3.Error, ValueError):
+            log.exception("estimates: fitting failed; the previous parameters stay")
+        else:
+            log.info(
+                "estimates: fitted on %d events of the %d days before %s in %.0f ms",
+                len(log_), const.ESTIMATE_HISTORY_DAYS, today,
+                (time.perf_counter() - started) * 1e3,
+            )  # fmt: skip
+        self.fitted_for = today
+        for hook in self.on_new_day:
+            try:
+                hook(today)
+            except Exception:
+                log.exception("estimates: a new-day hook failed")
