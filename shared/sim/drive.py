@@ -55,6 +55,23 @@ class DriveResult:
     issue_ms: list[float] = field(default_factory=list)
     call_ms: list[float] = field(default_factory=list)
     tickets: dict[str, int] = field(default_factory=dict)  # hub ticket id → visitor's n
+    # The range printed on each ticket (the hub's answer to the kiosk), and the wait each
+    # visitor who was there really had (first call − issue, hub clock): how honest the
+    # printed figures were, end to end.
+    printed: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    waits: dict[str, float] = field(default_factory=dict)
+
+    def printed_score(self) -> dict[str, float]:
+        """Over present visitors whose ticket had a printed range: how many were called within
+        it, the mean error of its middle figure (the mean), and its bias (mean − truth)."""
+        pairs = [(self.printed[t], w) for t, w in self.waits.items() if self.printed.get(t)]
+        if not pairs:
+            return {"n": 0}
+        inside = sum(1 for p, w in pairs if p is not None and p["low_min"] <= w <= p["high_min"])
+        errors = [p["mean_min"] - w for p, w in pairs if p is not None]
+        return {"n": len(pairs), "within_range_pct": round(100.0 * inside / len(pairs), 1),
+                "mae_min": round(sum(map(abs, errors)) / len(errors), 2),
+                "bias_min": round(sum(errors) / len(errors), 2)}  # fmt: skip
 
     @property
     def speed(self) -> float:
@@ -69,7 +86,16 @@ class DriveResult:
             f"no-shows {self.no_shows}; {self.real_s:.1f} s real at ×{self.speed:.0f}; "
             f"latency issue p50 {pct(self.issue_ms, 50):.1f} ms p99 {pct(self.issue_ms, 99):.1f} "
             f"ms, call-next p50 {pct(self.call_ms, 50):.1f} ms p99 {pct(self.call_ms, 99):.1f} ms"
+            + _printed_line(self.printed_score())
         )
+
+
+def _printed_line(score: dict[str, float]) -> str:
+    if not score.get("n"):
+        return ""
+    return (f"; printed ranges: {score['within_range_pct']:.1f} % of {score['n']:.0f} visitors "
+            f"called within theirs, mean off by {score['mae_min']:.1f} min "
+            f"(bias {score['bias_min']:+.1f})")  # fmt: skip
 
 
 def pct(values: list[float], p: float) -> float:
@@ -172,6 +198,7 @@ class Driver:
             self.result.issue_ms.append((walltime.perf_counter() - began) * 1000)
             self.result.issued += 1
             self.result.tickets[answer["id"]] = v.n
+            self.result.printed[answer["id"]] = (answer.get("estimate") or {}).get("wait")
             self._future(answer["id"]).set_result(v)
             for c in self.desks:
                 if v.service in c.services:
@@ -229,6 +256,11 @@ class Driver:
                 await hub.no_show(tid, cid)
                 self.result.no_shows += 1
             return True
+        ticket = answer["ticket"]
+        if ticket.get("calls") == 1 and ticket.get("called_at") and ticket.get("issued_at"):
+            waited = datetime.fromisoformat(ticket["called_at"]) - datetime.fromisoformat(
+                ticket["issued_at"])  # fmt: skip
+            self.result.waits[tid] = waited.total_seconds() / 60
         await hub.start(tid, cid)
         if await self._sleep_until(now + v.service_min):
             await hub.complete(tid, OUTCOME, cid)
@@ -258,4 +290,5 @@ def describe(result: DriveResult) -> dict[str, Any]:
         "speed": round(result.speed, 1),
         "issue_ms": {"p50": pct(result.issue_ms, 50), "p99": pct(result.issue_ms, 99)},
         "call_ms": {"p50": pct(result.call_ms, 50), "p99": pct(result.call_ms, 99)},
+        "printed": result.printed_score(),
     }  # fmt: skip

@@ -120,3 +120,22 @@ def test_simulate_asks_for_what_each_mode_needs(capsys: pytest.CaptureFixture[st
     assert main(["simulate", "--live", "--speed", "0.5"]) == 2
     out = capsys.readouterr().out
     assert "--token-counter" in out and "at least 1" in out
+
+
+def test_every_ticket_was_printed_with_the_hubs_range_and_scored_against_its_wait(
+    morning: tuple[DriveResult, list[Event]],
+) -> None:
+    result, events = morning
+    # Counters are open from 08:30: every ticket of the morning got a range on paper.
+    assert set(result.printed) == set(result.tickets)
+    assert all(p is not None and p["low_min"] <= p["high_min"] for p in result.printed.values())
+    first_calls: dict[str, datetime] = {}
+    for e in events:
+        if isinstance(e, TicketCalled):
+            first_calls.setdefault(e.ticket, e.at)
+    issued = {e.ticket: e.at for e in events if isinstance(e, TicketIssued)}
+    for tid, wait in result.waits.items():  # the driver's truth is the hub's log
+        assert wait == pytest.approx((first_calls[tid] - issued[tid]).total_seconds() / 60)
+    score = result.printed_score()
+    assert score["n"] == len(result.waits) > 10
+    assert 0 <= score["within_range_pct"] <= 100 and score["mae_min"] >= 0
