@@ -173,7 +173,11 @@ ESTIMATE_REFRESH_S = 30.0
 # A replay slower than this (a huge line on a slow machine) switches the hub to the degraded,
 # deterministic single pass until the line is shorter again.
 ESTIMATE_SLOW_S = 0.25
-ESTIMATE_RETRY_EVERY = 20  # then, every this many recomputations, try a full replay again
+ESTIMATE_RETRY_EVERY = 20
+# The most of the hub's time the estimator may take (it holds the GIL while it replays). At 1.0
+# the hub benchmark fell from 970 to 205 sequential operations a second and its fan-out p99 rose
+# from 7.5 to 78 ms (a recomputation after every write, each holding the GIL ~10 ms).
+ESTIMATE_CPU_SHARE = 0.1  # then, every this many recomputations, try a full replay again
 ESTIMATE_HISTORY_DAYS = 56  # the days of history the parameters are fitted on (8 weeks)
 
 # Quieter hours learned from history (shared/core/hours.py, shared/hub/hours.py) — issue 6 ----

@@ -121,9 +121,10 @@ def compute(
     deterministic: bool = False,
     k: int = REPLAY_K,
     preview_k: int = REPLAY_PREVIEW_K,
+    between: Callable[[], None] | None = None,
 ) -> Book:
     """Every waiting ticket's figures and a new ticket's per service and class, steadied
-    against `previous`."""
+    against `previous`. `between`: see replay.replay."""
     raw: dict[TicketId, Figures] = {}
     new: dict[NewKey, Figures] = {}
     for priority, runs in ((False, k), (True, preview_k)):
@@ -134,7 +135,11 @@ def compute(
         if deterministic:
             found = replay.deterministic(with_new, rules, params, now, tz=tz)
         else:
-            found = replay.replay(with_new, rules, params, now, k=runs, rng=rng, tz=tz)
+            # The priority preview needs only its phantoms: its continuations stop once they
+            # are called (priority waits are short), a fraction of a whole replay.
+            only = [p.id for p in phantoms] if priority else None
+            found = replay.replay(with_new, rules, params, now, k=runs, rng=rng, tz=tz,
+                                  only=only, between=between)  # fmt: skip
         for tid, e in found.items():
             figures = Figures(e.mean_min, e.p10_min, e.p90_min)
             if tid.startswith("\x00new:"):
@@ -174,6 +179,10 @@ class View:
 
     book: Book
     fallback: Callable[[], Book] | None = None
+    # The book was computed for the state read (or a later one). When it was not, a ticket it
+    # does not know came after several changes: its service's "ticket taken now" figures are
+    # out of date, and the fallback answers for this very state instead.
+    current: bool = True
 
 
 def for_ticket(
@@ -182,7 +191,9 @@ def for_ticket(
     """A waiting ticket's rank (now) and range (the book's; a ticket newer than the book gets
     its service's figures for a new ticket, the ones it was printed with)."""
     ahead = policy.rank(ticket, state.waiting((ticket.service,)), rules.policy, now)
-    figures = _figures(view.book, ticket)
+    figures = view.book.tickets.get(ticket.id)
+    if figures is None and view.current:
+        figures = view.book.new.get((ticket.service, ticket.priority))
     if open_counters(state, ticket.service) == 0:
         figures = None  # the book may predate the last counter closing
     elif figures is None and view.fallback is not None:
@@ -199,7 +210,7 @@ def for_services(
 ) -> Mapping[ServiceCode, ServiceEstimate]:
     """Per service: who waits, and the range for a ticket taken now (regular by default)."""
     out: dict[ServiceCode, ServiceEstimate] = {}
-    book = view.book
+    book = view.book if view.current or view.fallback is None else view.fallback()
     for code in rules.services:
         waiting = state.waiting((code,))
         prio = sum(1 for t in waiting if t.priority)

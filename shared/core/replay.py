@@ -12,7 +12,9 @@ From the state the hub knows at `now`, `replay` plays the rest of the day K time
 * an idle OPEN counter frees now; a PAUSED one after its break's planned length (to
   `pause_until`, or `REPLAY_DEFAULT_BREAK_MIN` when no end was given) × a stretch drawn from
   U(`params.break_stretch`) conditioned on the time already spent (an overdue break ends
-  now); a CLOSED counter stays closed;
+  now); a CLOSED counter stays closed, unless its configured shift starts later today and it
+  has not opened today: then it opens at its shift's start (a part-time counter; one whose
+  start passed unopened is taken as absent);
 * planned breaks and shift ends come from the configuration (`Counter.breaks`, `.shift`, in
   office-local time): a planned break falls due at its time + an offset drawn from
   U(`params.break_offset_min`) in each continuation; a counter that frees at or after that
@@ -33,9 +35,9 @@ From the state the hub knows at `now`, `replay` plays the rest of the day K time
 
 The wait reported is the REMAINING wait until the ticket is first called, in minutes from
 `now` (what a visitor standing in the office wants to know); add `now − issued_at` for the
-total. A ticket that no open or paused counter serves gets no estimate (it is left out), as
-with estimate.py: there is no honest figure to give. `deterministic` is the degraded mode: one
-pass with mean values (expected remaining service, expected cost of a possible no-show,
+total. A ticket that no open, paused or expected counter serves gets no estimate (it is left
+out), as with estimate.py: there is no honest figure to give. `deterministic` is the degraded
+mode: one pass with mean values (expected remaining service, expected cost of a possible no-show,
 priority arrivals where their expected count reaches each whole number).
 """
 
@@ -45,7 +47,7 @@ import bisect
 import heapq
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from statistics import NormalDist
@@ -112,7 +114,9 @@ class _Sim:
     arrival_rates: list[list[float]]  # per stream, per slot from `now`'s slot on: per minute
     start_min: float  # `now`'s minute in its slot
     counters: list[_Counter]
-    reachable: int  # waiting tickets some counter serves
+    reachable: int  # waiting tickets some counter serves (of `targets`, when given)
+    served: set[object]  # the services some open, paused or expected counter serves
+    targets: list[bool] | None = None  # per ticket: a continuation may stop once all are called
 
 
 def replay(
@@ -124,17 +128,33 @@ def replay(
     k: int = 48,
     rng: random.Random,
     tz: tzinfo | None = None,
+    only: Collection[TicketId] | None = None,
+    between: Callable[[], None] | None = None,
 ) -> dict[TicketId, Estimate]:
     """Mean, p10 and p90 of each waiting ticket's remaining wait over `k` continuations.
 
     `tz` is the office's zone, for the slots of priority arrivals (as given to waitparams.fit).
+    `only`: the tickets whose figures are wanted; each continuation stops once they are all
+    called (the others' figures, cut short, are left out). `between` is called after each
+    continuation (the hub yields the GIL there, so that its requests never wait for a whole
+    replay).
     """
     if k < 1:
         raise ValueError("k must be at least 1")
     sim = _build(state, rules, params, now, tz)
+    if only is not None:
+        wanted = set(only)
+        targets = [t.id in wanted for t in sim.tickets]
+        reachable = sum(1 for t, w in zip(sim.tickets, targets, strict=True)
+                        if w and t.service in sim.served)  # fmt: skip
+        sim = replace(sim, targets=targets, reachable=reachable)
     samples: list[list[float]] = [[] for _ in sim.tickets]
     for _ in range(k):
         _run(sim, Random(rng, params), samples)
+        if between is not None:
+            between()
+    if sim.targets is not None:
+        samples = [s if w else [] for s, w in zip(samples, sim.targets, strict=True)]
     return _estimates(sim, samples, lambda s: (pct(s, 0.1), pct(s, 0.9)))
 
 
@@ -202,12 +222,26 @@ def _build(
             counters.append(_Counter(groups, None, busy, *planned))
         else:
             counters.append(_Counter(groups, 0.0, None, *planned))
+    for counter in rules.counters.values():
+        # A counter whose shift starts later today and that has not opened yet will open then
+        # (a part-time counter); one whose start has passed unopened is taken as absent.
+        session = state.counter(counter.id)
+        if counter.shift is None or session.status is not CounterStatus.CLOSED:
+            continue
+        opens = _clock(counter.shift[0]) - minute
+        last = session.since.astimezone(tz) if tz and session.since else session.since
+        if opens <= 0 or (last is not None and last.date() == local.date()):
+            continue
+        groups = [g for g, key in enumerate(keys) if key[0] in counter.services]
+        planned = _planned(counter, CounterSession(counter.id), minute, local, tz)
+        served.update(counter.services)
+        counters.append(_Counter(groups, opens, None, *planned))
     return _Sim(
         now, rules, params, tickets, [by_group[k] for k in keys],
         [keys.index(k) for k in arrival_keys],
         {keys.index(k): ServiceCode(str(k[0])) for k in arrival_keys}, arrival_rates,
         minute - slot * REPLAY_SLOT_MIN, counters,
-        sum(1 for t in tickets if t.service in served),
+        sum(1 for t in tickets if t.service in served), served,
     )  # fmt: skip
 
 
@@ -273,7 +307,7 @@ def _run(sim: _Sim, draw: Random | Mean, samples: list[list[float]]) -> None:
         if at is not None:
             arrivals.append((at, stream))
     heapq.heapify(arrivals)
-    left, number = sim.reachable, 2**31
+    left, number, targets = sim.reachable, 2**31, sim.targets
     while left and heap:
         t, c = heapq.heappop(heap)
         while arrivals and arrivals[0][0] <= t:
@@ -310,7 +344,8 @@ def _run(sim: _Sim, draw: Random | Mean, samples: list[list[float]]) -> None:
         pos[best_group] += 1
         if best[1] >= 0:
             samples[best[1]].append(t)
-            left -= 1
+            if targets is None or targets[best[1]]:
+                left -= 1
         wait = t + best[2]
         p_absent = curve(knots_x, knots, wait)
         heapq.heappush(heap, (t + draw.call(best[3], p_absent), c))

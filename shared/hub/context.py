@@ -39,7 +39,8 @@ class Hub:
     estimator: Estimator | None = None
 
     def estimates(self, state: OfficeState, now: datetime) -> estimate.View:
-        return view_of(self.estimator, state, self.config, now)
+        """Estimates for the published state (`broadcaster.state`, as every reader reads)."""
+        return view_of(self.estimator, state, self.config, now, self.broadcaster.seq)
 
 
 def hub_of(request: Request) -> Hub:

@@ -10,7 +10,10 @@ steadied against the previous one, and publishes it: `book` is replaced (one ref
 any thread) and, when a range shown to visitors changed, `on_book(book)` tells the event loop,
 which announces it to the clients.
 With nothing happening it still recomputes every ESTIMATE_REFRESH_S, as remaining waits shrink
-with time.
+with time. It holds the GIL while it computes, so after each recomputation it rests long
+enough to stay under ESTIMATE_CPU_SHARE of the time: in an office (an event every few seconds)
+each event gets its own recomputation within milliseconds; in a burst of hundreds of requests
+a second the estimates follow a little behind and the requests keep their speed.
 
 Parameters are fitted from the office's own history on start-up and again at the first
 recomputation of each new office day (the "nightly refit"): the events of the
@@ -65,11 +68,11 @@ def history(db_path: Path, today: date, days: int) -> list[tuple[int, events.Eve
 
 
 def view_of(estimator: Estimator | None, state: OfficeState, config: OfficeConfig,
-            now: datetime) -> estimate.View:  # fmt: skip
+            now: datetime, seq: int) -> estimate.View:  # fmt: skip
     """What the routes read estimates through; a hub part run without an estimator (a test of
     the writer alone) gets the degraded mode with the configured times."""
     if estimator is not None:
-        return estimator.view(state)
+        return estimator.view(state, seq)
     params = waitparams.Params.from_rules(config.rules)
     return estimate.View(
         estimate.EMPTY,
@@ -77,6 +80,12 @@ def view_of(estimator: Estimator | None, state: OfficeState, config: OfficeConfi
             state, config.rules, params, now, rng=random.Random(0), tz=config.tz, deterministic=True
         ),
     )
+
+
+def _yield_gil() -> None:
+    """Between two continuations: let a request waiting for the GIL run (a 0 s sleep releases
+    it), so a request waits for one continuation (~0.3 ms), not for a whole replay."""
+    time.sleep(0)
 
 
 def _shown(book: Book) -> tuple[object, object]:
@@ -110,6 +119,7 @@ class Estimator:
         self._wake = threading.Event()
         self._published = threading.Condition()
         self._stop = False
+        self._closing = threading.Event()
         self._degraded_runs = 0  # recomputations left in the degraded mode
         self._thread = threading.Thread(target=self._run, name="montour-estimates", daemon=True)
 
@@ -128,6 +138,7 @@ class Estimator:
 
     def close(self) -> None:
         self._stop = True
+        self._closing.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
@@ -151,8 +162,9 @@ class Estimator:
             tz=self.config.tz, deterministic=True,
         )  # fmt: skip
 
-    def view(self, state: OfficeState) -> estimate.View:
-        """The published book, and the fallback for `state` (computed once, if ever asked)."""
+    def view(self, state: OfficeState, seq: int) -> estimate.View:
+        """The published book, and the fallback for `state` at `seq` (computed once, if ever
+        asked)."""
         cache: list[Book] = []
 
         def fallback() -> Book:
@@ -160,7 +172,8 @@ class Estimator:
                 cache.append(self.fallback(state))
             return cache[0]
 
-        return estimate.View(self.book, fallback)
+        book = self.book
+        return estimate.View(book, fallback, current=book.seq >= seq)
 
     # --- the thread -----------------------------------------------------------------------
 
@@ -170,10 +183,16 @@ class Estimator:
             self._wake.clear()
             if self._stop:
                 return
+            started = time.perf_counter()
             try:
                 self._step()
             except Exception:
                 log.exception("estimates: recomputation failed; the previous ones stay")
+            # The replay is pure Python: while it runs it holds the GIL the writer and the
+            # event loop need. Rest so that it never takes more than ESTIMATE_CPU_SHARE of the
+            # time: in a burst of requests the estimates lag a little, the requests do not.
+            took = time.perf_counter() - started
+            self._closing.wait(took * (1.0 / const.ESTIMATE_CPU_SHARE - 1.0))
 
     def _step(self) -> None:
         with self._lock:
@@ -190,6 +209,7 @@ class Estimator:
         book = estimate.compute(
             state, self.config.rules, self.params, now, rng=random.Random(self._seed),
             tz=self.config.tz, seq=seq, previous=self.book, deterministic=degraded,
+            between=_yield_gil,
         )  # fmt: skip
         took = time.perf_counter() - started
         if degraded:

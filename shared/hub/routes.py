@@ -32,7 +32,9 @@ def _ticket_view(tx: Tx, tid: TicketId) -> dict[str, Any]:
     """A ticket as its counter or kiosk sees it, with its rank and estimate at commit time."""
     ticket = tx.state.tickets[tid]
     view = protocol.ticket_to_dict(ticket, public=False)
-    seen = estimates.view_of(tx.estimator, tx.state, tx.config, tx.now)
+    # The book is current if computed for the state before this job (the printed range is
+    # then the kiosk's preview); after other changes in between, the fallback answers.
+    seen = estimates.view_of(tx.estimator, tx.state, tx.config, tx.now, tx.before)
     est = estimate.for_ticket(tx.state, ticket, tx.config.rules, tx.now, seen)
     view["estimate"] = protocol.ticket_estimate_to_dict(est)
     return view

@@ -74,6 +74,7 @@ class Tx:
         self.now = now
         self.state = hub.state
         self.seq = hub.seq
+        self.before = hub.seq  # the seq before the running job's events
         self.estimator = hub.estimator
         self.events: list[tuple[int, Event]] = []
 
@@ -169,6 +170,7 @@ class HubService:
                 tx.ensure_day()
                 for job in batch:
                     state, seq, n = tx.state, tx.seq, len(tx.events)
+                    tx.before = seq
                     conn.execute("SAVEPOINT job")
                     try:
                         result = job.fn(tx)

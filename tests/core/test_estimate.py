@@ -121,7 +121,7 @@ def test_a_counter_opened_since_the_book_falls_back_to_a_pass_for_this_state(
     rules: Rules,
 ) -> None:
     t = [ticket(1), ticket(2)]
-    stale = book(office(*t, open_=False), rules)  # computed before the counter opened
+    stale = estimate.EMPTY  # the book of a moment when nothing was estimated yet
     state = office(*t)
     assert estimate.for_ticket(state, t[1], rules, T0, View(stale)).wait is None
     asked: list[int] = []
@@ -134,3 +134,20 @@ def test_a_counter_opened_since_the_book_falls_back_to_a_pass_for_this_state(
     assert estimate.for_ticket(state, t[1], rules, T0, view).wait is not None
     assert estimate.for_services(state, rules, T0, view)[A].wait is not None
     assert asked
+
+
+def test_a_book_older_than_the_state_does_not_lend_its_new_ticket_figures(rules: Rules) -> None:
+    """Three tickets issued since the book: the third is not "a ticket taken" at the book's
+    moment; the pass for this very state answers, and the services' figures come from it."""
+    old = book(office(), rules)  # nobody waiting then: a new ticket would be called at once
+    t = [ticket(i) for i in range(1, 4)]
+    state = office(*t)
+    fresh = book(state, rules, deterministic=True)
+    view = View(old, lambda: fresh, current=False)
+    got = estimate.for_ticket(state, t[2], rules, T0, view)
+    assert got.wait == fresh.tickets[t[2].id].range() and got.wait.mean_min > 15
+    assert estimate.for_services(state, rules, T0, view)[A].wait == fresh.new[(A, False)].range()
+    # The same book, current, lends its figures (the printed range is the preview's).
+    assert (
+        estimate.for_ticket(state, t[2], rules, T0, View(old)).wait == old.new[(A, False)].range()
+    )

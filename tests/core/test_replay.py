@@ -22,6 +22,7 @@ from shared.core.model import (
     Rules,
     Service,
     ServiceCode,
+    Ticket,
     TicketId,
 )
 from shared.core.waitparams import LogNormal, Params
@@ -118,6 +119,20 @@ def test_ranges_are_ordered_and_the_same_seed_gives_the_same_answer(rules: Rules
     assert replay.replay(state, rules, params, now, rng=random.Random(42)) == first
     ranks = {t.id: policy.rank(t, state.waiting(), rules.policy, now) for t in state.waiting()}
     assert {t: e.rank for t, e in first.items()} == ranks
+
+
+def test_only_some_tickets_gives_their_figures_of_the_whole_replay(rules: Rules) -> None:
+    """`only` stops a continuation once the wanted tickets are called: their call times are the
+    very ones of the whole continuation (same draws up to that point; later continuations then
+    draw from another point of the stream); the others are left out."""
+    now = T0 + timedelta(hours=2)
+    state = busy_office(rules, now, random.Random(5))
+    params = Params.from_rules(rules)
+    for seed in range(5):
+        whole = replay.replay(state, rules, params, now, k=1, rng=random.Random(seed))
+        early = [t.id for t in state.waiting()[:3]]
+        part = replay.replay(state, rules, params, now, k=1, rng=random.Random(seed), only=early)
+        assert part == {tid: whole[tid] for tid in early}
 
 
 def test_priority_arrivals_lengthen_regular_waits(rules: Rules) -> None:
@@ -364,3 +379,18 @@ def test_todays_slower_services_lengthen_the_remaining_waits() -> None:
     fresh = serving_first(one_counter(2), T0 + timedelta(minutes=2))
     fresh_est = replay.deterministic(fresh, ONE, FIXED, T0 + timedelta(minutes=2))
     assert fresh_est[TicketId("t1")].mean_min == pytest.approx(10)
+
+
+def test_a_counter_whose_shift_starts_later_today_is_expected_then(rules: Rules) -> None:
+    """G6 (example office: shift 09:00–16:00, all services) has not opened at 08:30: a ticket
+    waiting for it is called when it opens, not never; once 09:00 has passed without it, it is
+    taken as absent."""
+    paris = ZoneInfo("Europe/Paris")
+    early = datetime(2026, 11, 30, 8, 30, tzinfo=paris)
+    waiting = Ticket(TicketId("t1"), "", ServiceCode("A"), 1, "A001", False, "fr", early)
+    state = OfficeState(tickets={waiting.id: waiting})  # nobody open yet
+    params = Params.from_rules(rules)
+    found = replay.deterministic(state, rules, params, early, tz=paris)
+    assert found[waiting.id].mean_min == pytest.approx(30.0)
+    late = early + timedelta(minutes=45)  # 09:15: G6 never came
+    assert replay.deterministic(state, rules, params, late, tz=paris) == {}

@@ -153,6 +153,8 @@ def test_waiting_page_shows_number_service_rank_and_range(office: Office) -> Non
     issue(office)
     issue(office)
     mine = issue(office)
+    assert office.hub.estimator is not None
+    assert office.hub.estimator.wait_for(office.service.seq)  # page and status: one book
     r, doc = page(office, mine["token"])
     assert r.status_code == 200
     html_tag = doc.all("html")[0]
