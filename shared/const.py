@@ -178,6 +178,10 @@ ESTIMATE_RETRY_EVERY = 20
 # the hub benchmark fell from 970 to 205 sequential operations a second and its fan-out p99 rose
 # from 7.5 to 78 ms (a recomputation after every write, each holding the GIL ~10 ms).
 ESTIMATE_CPU_SHARE = 0.1  # then, every this many recomputations, try a full replay again
+# p10 and p90 of the degraded pass, as multiples of its mean: the replay's median ratios on a
+# busy office (example office, 40 waiting, K=200, 5 seeds: p10/mean 0.77, quartiles 0.71-0.82;
+# p90/mean 1.24, quartiles 1.20-1.31), taken at their outer quartiles.
+ESTIMATE_DEGRADED_SPREAD = (0.7, 1.3)
 ESTIMATE_HISTORY_DAYS = 56  # the days of history the parameters are fitted on (8 weeks)
 
 # Quieter hours learned from history (shared/core/hours.py, shared/hub/hours.py) — issue 6 ----

@@ -23,7 +23,9 @@ policy at the moment asked (`policy.rank`), as it can grow when a priority visit
 
 A ticket that no open or paused counter serves has no estimate (None): there is no honest
 figure to give. `deterministic=True` is the degraded mode (one pass with mean values): the hub
-uses it when a replay would be too slow or failed.
+uses it when a replay would be too slow, and for a state its last book predates (a burst of
+tickets faster than the estimator). One pass has no spread: its p10 and p90 are the mean times
+ESTIMATE_DEGRADED_SPREAD, the replay's usual ratios, so a degraded range is not falsely narrow.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from shared.const import ESTIMATE_HYSTERESIS_MIN, REPLAY_K, REPLAY_PREVIEW_K
+from shared.const import (
+    ESTIMATE_DEGRADED_SPREAD,
+    ESTIMATE_HYSTERESIS_MIN,
+    REPLAY_K,
+    REPLAY_PREVIEW_K,
+)
 from shared.core import policy, replay
 from shared.core.model import CounterStatus, OfficeState, Rules, ServiceCode, Ticket, TicketId
 from shared.core.waitparams import Params
@@ -142,6 +149,9 @@ def compute(
                                   only=only, between=between)  # fmt: skip
         for tid, e in found.items():
             figures = Figures(e.mean_min, e.p10_min, e.p90_min)
+            if deterministic:  # one pass has no spread: give it the replay's usual one
+                low, high = ESTIMATE_DEGRADED_SPREAD
+                figures = Figures(e.mean_min, e.mean_min * low, e.mean_min * high)
             if tid.startswith("\x00new:"):
                 new[(ServiceCode(tid.split(":")[1]), priority)] = figures
             elif not priority:
