@@ -6,15 +6,19 @@ line names the key as it appears in the file (`services[2].code`) and says what 
 
 from __future__ import annotations
 
+import re
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.functional_validators import BeforeValidator
 
 from shared.core.errors import ConfigError
 from shared.core.model import (
@@ -26,6 +30,7 @@ from shared.core.model import (
     Service,
     ServiceCode,
 )
+from shared.core.slots import AppointmentPlan, AppointmentService
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "assets" / "office.example.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -114,6 +119,40 @@ class _Outcome(_Model):
     label: Names = Field(min_length=1)
 
 
+def _iso_day(value: object) -> object:
+    """TOML dates may be written bare (2026-12-25) or quoted ("2026-12-25")."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        value = date.fromisoformat(value)  # a ValueError names the impossible day
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"{value!r} is not a date (example: 2026-12-25)")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+class _Closure(_Model):
+    first: Day = Field(alias="from")
+    last: Day = Field(alias="to")
+
+
+class _AppointmentService(_Model):
+    service: Code
+    modes: list[Literal["site", "phone", "video"]] = Field(min_length=1)
+    slot_min: int = Field(ge=5, le=240)
+    capacity: int = Field(default=1, ge=1, le=50)
+    hours: Week | None = None  # default: the office hours
+    video_link: str = Field(default="", max_length=500, pattern=r"^(https?://\S+)?$")
+
+
+class _Appointments(_Model):
+    horizon_days: int = Field(default=30, ge=1, le=365)
+    min_notice_min: int = Field(default=60, ge=0, le=10080)
+    holidays: list[Day] = Field(default_factory=list)
+    closures: list[_Closure] = Field(default_factory=list)
+    services: list[_AppointmentService] = Field(default_factory=list)
+
+
 class _File(_Model):
     office: _Office
     policy: _Policy = _Policy()
@@ -128,6 +167,7 @@ class _File(_Model):
     callbacks: _Callbacks = _Callbacks()
     contacts: _Contacts = _Contacts()
     audit: _Audit = _Audit()
+    appointments: _Appointments = _Appointments()
 
 
 Periods = tuple[tuple[time, time], ...]
@@ -161,6 +201,7 @@ class OfficeConfig:
     contacts_retention_days: int = 365
     audit_retention_days: int = 365  # the access log of reads of personal data
     target_wait_min: int = 20  # the office's target wait: `montour report`'s "within target"
+    appointments: AppointmentPlan = field(default_factory=AppointmentPlan)  # default: none
 
     def quieter_hours_for(self, service: str) -> Mapping[str, Periods]:
         """The declared quieter hours of a service (its own, else the office's)."""
@@ -218,6 +259,7 @@ def parse(raw: Mapping[str, Any], source: str = "configuration") -> OfficeConfig
         contacts_retention_days=f.contacts.retention_days,
         audit_retention_days=f.audit.retention_days,
         target_wait_min=f.policy.target_wait_min,
+        appointments=_plan(f.appointments, f.hours),
     )  # fmt: skip
 
 
@@ -231,6 +273,19 @@ def _counter(c: _Counter) -> Counter:
         shift or None,
         tuple(sorted((time.fromisoformat(b.at), b.minutes) for b in c.breaks)),
     )
+
+
+def _plan(a: _Appointments, office_hours: Week) -> AppointmentPlan:
+    services = {
+        s.service: AppointmentService(
+            s.service, tuple(s.modes), s.slot_min, s.capacity,
+            _week(office_hours if s.hours is None else s.hours), s.video_link,
+        )
+        for s in a.services
+    }  # fmt: skip
+    closures = tuple((c.first, c.last) for c in a.closures)
+    return AppointmentPlan(a.horizon_days, a.min_notice_min, frozenset(a.holidays), closures,
+                           services)  # fmt: skip
 
 
 def _week(raw: Week) -> dict[str, Periods]:
@@ -272,6 +327,8 @@ def _cross_check(f: _File) -> list[str]:
     weeks: list[tuple[str, Week]] = [("hours", f.hours), ("quieter_hours", f.quieter_hours)]
     weeks += [(f"services[{i}].quieter_hours", s.quieter_hours or {})
               for i, s in enumerate(f.services)]  # fmt: skip
+    weeks += [(f"appointments.services[{i}].hours", s.hours or {})
+              for i, s in enumerate(f.appointments.services)]  # fmt: skip
     for key, week in weeks:
         for day, periods in week.items():
             for j, (a, b) in enumerate(periods):
@@ -281,7 +338,41 @@ def _cross_check(f: _File) -> list[str]:
     for i, o in enumerate(f.outcomes):
         if outcome_codes.count(o.code) > 1:
             problems.append(f"outcomes[{i}].code: {o.code!r} is used more than once")
+    return problems + _appointment_problems(f.appointments, codes)
+
+
+def _appointment_problems(a: _Appointments, codes: list[str]) -> list[str]:
+    problems: list[str] = []
+    for i, c in enumerate(a.closures):
+        if c.first > c.last:
+            problems.append(f"appointments.closures[{i}]: from {c.first} is after to {c.last}")
+    booked = [s.service for s in a.services]
+    for i, s in enumerate(a.services):
+        key = f"appointments.services[{i}]"
+        if s.service not in codes:
+            problems.append(f"{key}.service: unknown service {s.service!r} (not in [[services]])")
+        if booked.count(s.service) > 1:
+            problems.append(f"{key}.service: {s.service!r} is planned more than once")
+        if len(set(s.modes)) < len(s.modes):
+            problems.append(f"{key}.modes: a mode is listed more than once")
+        for day, periods in (s.hours or {}).items():  # "starts after it ends": _cross_check
+            if any(b[0] < a[1] for a, b in pairwise(sorted(periods))):
+                problems.append(f"{key}.hours.{day}: two periods overlap")
+        if s.video_link:
+            problems += _video_link(f"{key}.video_link", s.video_link)
     return problems
+
+
+def _video_link(key: str, link: str) -> list[str]:
+    """A template with exactly the `{ref}` field: the hub fills in the booking reference."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(link) if name is not None}
+    except ValueError:
+        return [f"{key}: unbalanced braces; write {{ref}} where the booking reference goes"]
+    if fields != {"ref"}:
+        return [f"{key}: must contain {{ref}} (where the booking reference goes) and no "
+                "other {…} field"]  # fmt: skip
+    return []
 
 
 def _counter_times(i: int, c: _Counter) -> list[str]:

@@ -80,3 +80,7 @@ class NotYours(MontourError):
 
 class KeyInvalid(MontourError):
     http_status, code = 422, "key_invalid"
+
+
+class SlotFull(MontourError):
+    http_status, code = 409, "slot_full"

@@ -32,7 +32,17 @@ from shared.core.errors import MontourError
 from shared.core.estimate import Book
 from shared.core.events import Event
 from shared.core.model import OfficeState
-from shared.hub import agent_api, audit, callbacks, contacts, hours, kiosk_api, routes, ws
+from shared.hub import (
+    agent_api,
+    appointments,
+    audit,
+    callbacks,
+    contacts,
+    hours,
+    kiosk_api,
+    routes,
+    ws,
+)
 from shared.hub.broadcast import Broadcaster
 from shared.hub.context import Hub
 from shared.hub.estimates import Estimator
@@ -127,6 +137,7 @@ def create_app(
     app.router.routes.extend(ws.router.routes)
     app.router.routes.extend(kiosk_api.router.routes)
     app.router.routes.extend(agent_api.router.routes)
+    app.router.routes.extend(appointments.router.routes)
     app.router.routes.extend(phone_page.router.routes)
     app.router.routes.extend(board.router.routes)
     app.router.routes.extend(hours.router.routes)

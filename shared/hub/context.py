@@ -124,21 +124,23 @@ async def write(
 
 async def write_job(
     request: Request,
-    device: auth.Device,
+    device: auth.Device | None,
     act: Callable[[Tx], dict[str, Any]],
     status: int = 200,
 ) -> Response:
     """Run one write job through the writer, idempotently when the client sent a key.
 
-    The key is scoped by device, and the stored answer is written in the same transaction as
-    the job's changes: a retried request gets exactly the first answer, never a second ticket.
+    The key is scoped by device ("public" for the public routes: the booking page), and the
+    stored answer is written in the same transaction as the job's changes: a retried request
+    gets exactly the first answer, never a second ticket.
     """
     client_key = request.headers.get("idempotency-key")
     if client_key is not None and not 0 < len(client_key) <= const.IDEMPOTENCY_KEY_MAX_LEN:
         raise InvalidInput(
             f"Idempotency-Key must be 1 to {const.IDEMPOTENCY_KEY_MAX_LEN} characters."
         )
-    key = f"{device.id}:{client_key}" if client_key else None
+    scope = device.id if device is not None else "public"
+    key = f"{scope}:{client_key}" if client_key else None
     # scope["path"], not request.url: building a URL object costs more than the hash
     digest = hashlib.sha256(f"{request.method} {request.scope['path']}\n".encode())
     digest.update(await request.body())

@@ -114,7 +114,21 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.table("secrets").insert({"name": "contacts_hmac", "value": secrets.token_bytes(32)})
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    # Appointments (issue 7): a booking by reference; nothing personal. `start`/`end` are UTC
+    # ISO instants, `status` booked or cancelled, `channel` web or agent (and its device).
+    db.table("appointments").create(
+        {
+            "ref": str, "service": str, "mode": str, "start": str, "end": str, "status": str,
+            "channel": str, "device": str, "lang": str, "created_at": str, "updated_at": str,
+        },
+        pk="ref", not_null={"service", "mode", "start", "end", "status", "channel",
+                            "created_at", "updated_at"},
+    )  # fmt: skip
+    db.table("appointments").create_index(["service", "status", "start"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 class Store:

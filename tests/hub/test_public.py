@@ -79,6 +79,11 @@ def test_openapi_lists_every_route(office: Office) -> None:
         "/api/v1/board": {"get"},
         "/api/v1/board/events": {"get"},
         "/api/v1/hours": {"get"},
+        "/api/v1/appointments": {"post"},
+        "/api/v1/appointments/slots": {"get"},
+        "/api/v1/appointments/{ref}": {"get"},
+        "/api/v1/appointments/{ref}/cancel": {"post"},
+        "/api/v1/appointments/{ref}/move": {"post"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     issue = paths["/api/v1/tickets"]["post"]
