@@ -55,8 +55,10 @@ class Learned:
 
 def fingerprint(config: OfficeConfig) -> str:
     week = {k: [[a.isoformat(), b.isoformat()] for a, b in v] for k, v in config.hours.items()}
+    plan = config.appointments
     basis = [sorted(week.items()), sorted(config.rules.services), config.busy_threshold_min,
-             const.HOURS_HISTORY_DAYS]  # fmt: skip
+             const.HOURS_HISTORY_DAYS, sorted(d.isoformat() for d in plan.holidays),
+             sorted([a.isoformat(), b.isoformat()] for a, b in plan.closures)]  # fmt: skip
     return hashlib.sha256(json.dumps(basis).encode()).hexdigest()[:16]
 
 
@@ -74,9 +76,14 @@ def compute(db_path: Path, config: OfficeConfig, today: date) -> Learned:
         conn.close()
     events = [(int(seq), ev.from_dict(json.loads(data))) for seq, data in rows]
 
+    # The office's declared holidays and closures ([appointments]) are not typical days.
+    days = (start + timedelta(days=i) for i in range((today - start).days))
+    excluded = {d for d in days if config.appointments.closed(d)}
+
     def hours_of(log: list[tuple[int, ev.Event]]) -> Hours:
         samples = samples_from_events(log, config.tz)
-        return learn(samples, config.hours, busy_threshold_min=config.busy_threshold_min)
+        return learn(samples, config.hours, excluded=excluded,
+                     busy_threshold_min=config.busy_threshold_min)  # fmt: skip
 
     services = {}
     for code in config.rules.services:

@@ -192,3 +192,19 @@ def test_refresh_from_several_threads_computes_once(
         assert len(results) == 3 and results[0] is results[1] is results[2]
         assert app.state.hours == (today, results[0])
         assert get(client, "/hours")["computed_for"] == today.isoformat()
+
+
+def test_the_offices_holidays_and_closures_are_not_learned_from(
+    forty_days: Path, tmp_path: Path, ref_config: OfficeConfig
+) -> None:
+    """Days the office declared closed ([appointments] holidays and closures) are left out,
+    and declaring one changes the configuration's fingerprint (the cache is recomputed)."""
+    days = weekdays(40)
+    plan = dataclasses.replace(ref_config.appointments, holidays=frozenset({days[3]}),
+                   closures=((days[10], days[11]),))  # fmt: skip
+    closed = dataclasses.replace(ref_config, appointments=plan)
+    today = next_monday(days)
+    db_path = copy_of(forty_days, tmp_path)
+    assert hours.compute(db_path, ref_config, today).office.history_days == 40
+    assert hours.compute(db_path, closed, today).office.history_days == 37
+    assert hours.fingerprint(closed) != hours.fingerprint(ref_config)
