@@ -121,7 +121,7 @@ def compute(
     params: Params,
     now: datetime,
     *,
-    rng: random.Random,
+    rng: random.Random | None = None,  # required unless deterministic
     tz: tzinfo | None = None,
     seq: int = 0,
     previous: Book = EMPTY,
@@ -132,6 +132,8 @@ def compute(
 ) -> Book:
     """Every waiting ticket's figures and a new ticket's per service and class, steadied
     against `previous`. `between`: see replay.replay."""
+    if rng is None and not deterministic:
+        raise ValueError("a replay needs its random.Random")
     raw: dict[TicketId, Figures] = {}
     new: dict[NewKey, Figures] = {}
     for priority, runs in ((False, k), (True, preview_k)):
@@ -142,6 +144,7 @@ def compute(
         if deterministic:
             found = replay.deterministic(with_new, rules, params, now, tz=tz)
         else:
+            assert rng is not None
             # The priority preview needs only its phantoms: its continuations stop once they
             # are called (priority waits are short), a fraction of a whole replay.
             only = [p.id for p in phantoms] if priority else None

@@ -27,7 +27,6 @@ If a replay takes longer than ESTIMATE_SLOW_S, the next ones use the determinist
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import sqlite3
@@ -40,31 +39,13 @@ from pathlib import Path
 from shared import const
 from shared.clock import Clock
 from shared.config import OfficeConfig
-from shared.core import estimate, events, waitparams
+from shared.core import estimate, waitparams
 from shared.core.estimate import Book
 from shared.core.model import OfficeState
 from shared.core.numbering import office_day
+from shared.hub import store
 
 log = logging.getLogger(__name__)
-
-
-def history(db_path: Path, today: date, days: int) -> list[tuple[int, events.Event]]:
-    """The events of the `days` office days before `today`, in order (read-only)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT seq, data FROM events WHERE day >= ? AND day < ? ORDER BY seq",
-            ((today - timedelta(days=days)).isoformat(), today.isoformat()),
-        ).fetchall()
-    finally:
-        conn.close()
-    out = []
-    for seq, data in rows:
-        try:
-            out.append((int(seq), events.from_dict(json.loads(data))))
-        except (KeyError, ValueError, TypeError):
-            log.warning("estimates: event %s unreadable, left out of the fit", seq)
-    return out
 
 
 def view_of(estimator: Estimator | None, state: OfficeState, config: OfficeConfig,
@@ -77,7 +58,7 @@ def view_of(estimator: Estimator | None, state: OfficeState, config: OfficeConfi
     return estimate.View(
         estimate.EMPTY,
         lambda: estimate.compute(
-            state, config.rules, params, now, rng=random.Random(0), tz=config.tz, deterministic=True
+            state, config.rules, params, now, tz=config.tz, deterministic=True
         ),
     )
 
@@ -113,7 +94,6 @@ class Estimator:
         # state gives the same figures and a small change of state a small change of figures,
         # instead of the sampling noise of K continuations making shown ranges flicker.
         self._seed = seed if seed is not None else random.SystemRandom().getrandbits(32)
-        self._rng = random.Random(self._seed)
         self._latest: tuple[OfficeState, int] | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -158,8 +138,8 @@ class Estimator:
         """The degraded mode for one state, when the book has no figures for it yet (a counter
         opened a moment ago): a deterministic single pass, well under a millisecond."""
         return estimate.compute(
-            state, self.config.rules, self.params, self.clock.now(), rng=self._rng,
-            tz=self.config.tz, deterministic=True,
+            state, self.config.rules, self.params, self.clock.now(), tz=self.config.tz,
+            deterministic=True,
         )  # fmt: skip
 
     def view(self, state: OfficeState, seq: int) -> estimate.View:
@@ -227,7 +207,8 @@ class Estimator:
     def _refit(self, today: date) -> None:
         started = time.perf_counter()
         try:
-            log_ = history(self.db_path, today, const.ESTIMATE_HISTORY_DAYS)
+            first = today - timedelta(days=const.ESTIMATE_HISTORY_DAYS)
+            log_ = store.read_days(self.db_path, first, today)
             self.params = waitparams.fit(log_, self.config.rules, tz=self.config.tz)
         except (sqlite3.Error, ValueError):
             log.exception("estimates: fitting failed; the previous parameters stay")

@@ -38,6 +38,7 @@ from shared.config import OfficeConfig
 from shared.core import events as ev
 from shared.core.hours import Cell, Hours, Periods, learn, samples_from_events
 from shared.core.numbering import office_day
+from shared.hub import store
 from shared.hub.context import Hub
 
 META_KEY = "hours.learned.v1"
@@ -65,16 +66,7 @@ def fingerprint(config: OfficeConfig) -> str:
 def compute(db_path: Path, config: OfficeConfig, today: date) -> Learned:
     """The office's and each service's hours, learned on the days before `today`."""
     start = today - timedelta(days=const.HOURS_HISTORY_DAYS)
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT seq, data FROM events WHERE day >= ? AND day < ? "
-            "AND type IN ('TicketIssued', 'TicketCalled') ORDER BY seq",
-            (start.isoformat(), today.isoformat()),
-        ).fetchall()
-    finally:
-        conn.close()
-    events = [(int(seq), ev.from_dict(json.loads(data))) for seq, data in rows]
+    events = store.read_days(db_path, start, today, ("TicketIssued", "TicketCalled"))
 
     # The office's declared holidays and closures ([appointments]) are not typical days.
     days = (start + timedelta(days=i) for i in range((today - start).days))

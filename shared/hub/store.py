@@ -23,10 +23,12 @@ Migrations: `MIGRATIONS[i]` brings the schema from version i to i + 1; the versi
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ import sqlite_utils
 
 from shared.core import events as ev
 from shared.core.events import Event
+
+log = logging.getLogger(__name__)
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -226,3 +230,28 @@ class Store:
 
     def forget_responses_before(self, day: str) -> None:
         self.conn.execute("DELETE FROM idempotency WHERE day < ?", (day,))
+
+
+def read_days(
+    db_path: Path, first: date, end: date, types: tuple[str, ...] = ()
+) -> list[tuple[int, Event]]:
+    """The events of the office days `first` ≤ day < `end` (of `types` only, if given), in seq
+    order, through a read-only connection of the caller's own: for the estimator's fit, the
+    learned hours and the report, which read the history beside a live hub and must never
+    change its file. An event that no longer parses is left out, with a warning."""
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        only = f" AND type IN ({', '.join('?' * len(types))})" if types else ""
+        rows = conn.execute(
+            f"SELECT seq, data FROM events WHERE day >= ? AND day < ?{only} ORDER BY seq",
+            (first.isoformat(), end.isoformat(), *types),
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for seq, data in rows:
+        try:
+            out.append((int(seq), ev.from_dict(json.loads(data))))
+        except (KeyError, ValueError, TypeError):
+            log.warning("event %s of %s is unreadable: left out", seq, db_path)
+    return out

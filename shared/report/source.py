@@ -8,12 +8,11 @@ by the hub, so a period further back counts none.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from shared.core.events import from_dict
+from shared.hub.store import read_days
 from shared.report.visits import Visit, visits
 
 
@@ -24,13 +23,6 @@ def read(
     call-backs `(service, office-local day)` requested in that period."""
     conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        # The events' `day` column is the hub's office day; one day more on each side costs
-        # little and keeps a visit whose events straddle a day boundary whole.
-        rows = conn.execute(
-            "SELECT data FROM events WHERE day BETWEEN ? AND ? ORDER BY seq",
-            ((start - timedelta(days=1)).isoformat(), (end + timedelta(days=1)).isoformat()),
-        )
-        found = visits((from_dict(json.loads(data)) for (data,) in rows), tz)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         calls: list[tuple[str, date]] = []
         if "callbacks" in tables:
@@ -40,4 +32,8 @@ def read(
                     calls.append((str(service), day))
     finally:
         conn.close()
+    # The events' `day` column is the hub's office day; one day more on each side costs little
+    # and keeps a visit whose events straddle a day boundary whole.
+    log = read_days(db, start - timedelta(days=1), end + timedelta(days=2))
+    found = visits((e for _, e in log), tz)
     return [v for v in found if start <= v.day <= end], calls

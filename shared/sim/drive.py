@@ -64,11 +64,11 @@ class DriveResult:
     def printed_score(self) -> dict[str, float]:
         """Over present visitors whose ticket had a printed range: how many were called within
         it, the mean error of its middle figure (the mean), and its bias (mean − truth)."""
-        pairs = [(self.printed[t], w) for t, w in self.waits.items() if self.printed.get(t)]
+        pairs = [(p, w) for t, w in self.waits.items() if (p := self.printed.get(t))]
         if not pairs:
             return {"n": 0}
-        inside = sum(1 for p, w in pairs if p is not None and p["low_min"] <= w <= p["high_min"])
-        errors = [p["mean_min"] - w for p, w in pairs if p is not None]
+        inside = sum(1 for p, w in pairs if p["low_min"] <= w <= p["high_min"])
+        errors = [p["mean_min"] - w for p, w in pairs]
         return {"n": len(pairs), "within_range_pct": round(100.0 * inside / len(pairs), 1),
                 "mae_min": round(sum(map(abs, errors)) / len(errors), 2),
                 "bias_min": round(sum(errors) / len(errors), 2)}  # fmt: skip

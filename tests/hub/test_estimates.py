@@ -17,8 +17,7 @@ from shared.clock import ManualClock
 from shared.config import OfficeConfig
 from shared.core.model import ServiceCode
 from shared.hub.app import create_app
-from shared.hub.store import Store
-from shared.sim.office import simulate_day
+from tests import simdb
 from tests.hub.conftest import API, PARIS, START, Office
 
 EVENTS = f"{API}/events"
@@ -27,23 +26,13 @@ A = ServiceCode("A")
 
 def fill_history(db_path: Path, days: int) -> None:
     """The reference office's days (seeds 1000…) on the weekdays before START."""
-    store = Store(db_path)
-    seq = store.last_seq()
-    day = START.astimezone(PARIS).date()
     played: list[date] = []
+    day = START.astimezone(PARIS).date()
     while len(played) < days:
         day -= timedelta(days=1)
         if day.weekday() < 5:
             played.append(day)
-    try:
-        with store.transaction():
-            for i, d in enumerate(sorted(played)):
-                sim = simulate_day(1000 + i, d, PARIS, first_seq=seq + 1)
-                for s, event in sim.events:
-                    store.append(s, d.isoformat(), event)
-                seq = sim.events[-1][0]
-    finally:
-        store.close()
+    simdb.fill(db_path, sorted(played), PARIS)
 
 
 def wait_for_estimates(ws: Any) -> dict[str, Any]:

@@ -21,8 +21,7 @@ from shared.clock import ManualClock
 from shared.config import OfficeConfig
 from shared.hub import hours
 from shared.hub.app import create_app
-from shared.hub.store import Store
-from shared.sim.office import simulate_day
+from tests import simdb
 
 ROOT = Path(__file__).resolve().parents[2]
 API = "/api/v1"
@@ -35,27 +34,11 @@ def ref_config() -> OfficeConfig:
 
 
 def weekdays(n: int, start: date = FIRST_MONDAY) -> list[date]:
-    out: list[date] = []
-    day = start
-    while len(out) < n:
-        if day.weekday() < 5:
-            out.append(day)
-        day += timedelta(days=1)
-    return out
+    return simdb.weekdays(n, start)
 
 
 def fill(db_path: Path, config: OfficeConfig, days: list[date], first_seed: int = 1000) -> None:
-    """The simulated days, stored as the hub stores events (seq counting on, office-local day)."""
-    store = Store(db_path)
-    try:
-        seq = store.last_seq()
-        with store.transaction():
-            for seed, day in enumerate(days, first_seed):
-                sim = simulate_day(seed, day, config.tz, first_seq=seq + 1)
-                for seq, event in sim.events:  # seq counts on into the next day
-                    store.append(seq, day.isoformat(), event)
-    finally:
-        store.close()
+    simdb.fill(db_path, days, config.tz, first_seed)
 
 
 def next_monday(days: list[date]) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,22 +11,12 @@ import pytest
 
 from shared.config import OfficeConfig, load
 from shared.core.events import Event
-from shared.hub.store import Store
-from shared.sim.office import simulate_day
+from tests import simdb
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REFERENCE = ROOT / "assets" / "sim" / "reference-office.toml"
 FIRST_DAY = date(2026, 1, 5)  # a Monday
 DAYS = 40
-
-
-def weekdays(start: date, count: int) -> list[date]:
-    out, d = [], start
-    while len(out) < count:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +28,8 @@ def office() -> OfficeConfig:
 def hub_days(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[date, list[Event]]]:
     """The database file, and each day's events as stored (for independent counts)."""
     path = tmp_path_factory.mktemp("hub") / "office.db"
-    tz = ZoneInfo("Europe/Paris")
-    store = Store(path)
-    by_day: dict[date, list[Event]] = {}
-    seq = 1
-    for i, day in enumerate(weekdays(FIRST_DAY, DAYS)):
-        sim = simulate_day(1000 + i, day, tz, first_seq=seq)
-        with store.transaction():
-            for s, event in sim.events:
-                store.append(s, day.isoformat(), event)
-        seq += len(sim.events)
-        by_day[day] = [e for _, e in sim.events]
-    store.close()
-    return path, by_day
+    played = simdb.fill(path, simdb.weekdays(DAYS, FIRST_DAY), ZoneInfo("Europe/Paris"))
+    return path, {sim.day: [e for _, e in sim.events] for sim in played}
 
 
 @pytest.fixture(scope="session")

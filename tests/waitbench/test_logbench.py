@@ -95,15 +95,10 @@ def test_a_hub_database_exported_with_montour_export_is_scored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The path an office takes: its hub's database → `montour export events` → bench-wait."""
-    from shared.hub.store import Store
+    from tests import simdb
 
     db = tmp_path / "hub.db"
-    store = Store(db)
-    with store.transaction():
-        for sim in simulate_days(1000, 3):
-            for seq, event in sim.events:  # as the hub's writer stores them, `day` included
-                store.append(seq, sim.day.isoformat(), event)
-    store.close()
+    simdb.fill(db, simdb.weekdays(3, date(2026, 1, 5)), TZ)  # as the hub's writer stores them
     assert main(["export", "events", "--db", str(db)]) == 0
     exported = tmp_path / "events.jsonl"
     exported.write_text(capsys.readouterr().out, encoding="utf-8")
